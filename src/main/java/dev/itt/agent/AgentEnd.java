@@ -1,0 +1,213 @@
+package dev.itt.agent;
+
+import dev.itt.config.TunnelSpec;
+import dev.itt.mux.MuxStream;
+import dev.itt.mux.Role;
+import dev.itt.mux.Session;
+import dev.itt.mux.SessionHandler;
+import dev.itt.mux.wire.ErrorCode;
+import dev.itt.vertx.Connection;
+import dev.itt.vertx.HalfClose;
+import dev.itt.vertx.SocketTransport;
+import dev.itt.vertx.StreamBridge;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.impl.VertxInternal;
+import io.vertx.core.net.NetSocket;
+import org.jboss.logging.Logger;
+
+/**
+ * The client end (agent) of one tunnel: keeps one session to the server's tunnel address, reconnecting with
+ * jittered exponential backoff, and dials the upstream for every stream the server opens. The session and every
+ * upstream socket live on one event loop. Each change of connection state is logged once, not once per retry.
+ */
+public final class AgentEnd {
+    private static final Logger LOG = Logger.getLogger(AgentEnd.class);
+
+    private enum State { STARTING, CONNECTED, RETRYING, STOPPED }
+
+    private final Vertx vertx;
+    private final TunnelSpec.Agent spec;
+    private final ContextInternal context;
+    private final Backoff backoff;
+    private Dialer dialer;
+    private Session session;
+    private State state = State.STARTING;
+    private long reconnectTimer = -1;
+    private long tickTimer = -1;
+    private volatile Session established;
+    private volatile boolean stopping;
+
+    public AgentEnd(Vertx vertx, TunnelSpec.Agent spec) {
+        this.vertx = vertx;
+        this.spec = spec;
+        this.context = ((VertxInternal) vertx).createEventLoopContext();
+        this.backoff = new Backoff(spec.reconnectMin().toMillis(), spec.reconnectMax().toMillis());
+    }
+
+    public TunnelSpec.Agent spec() {
+        return spec;
+    }
+
+    /** Starts dialing; completes at once: a server that is not there yet is retried, not an error. */
+    public Future<Void> start() {
+        Promise<Void> started = Promise.promise();
+        context.runOnContext(v -> {
+            dialer = new Dialer(vertx, spec.proxy(), spec.connectTimeout());
+            tickTimer = vertx.setPeriodic(1000, id -> {
+                if (session != null) {
+                    session.tick(System.nanoTime());
+                }
+            });
+            connect();
+            started.complete();
+        });
+        return started.future();
+    }
+
+    private void connect() {
+        reconnectTimer = -1;
+        if (stopping) {
+            return;
+        }
+        dialer.dial(spec.downstream()).onComplete(ar -> {
+            if (ar.succeeded()) {
+                onConnected(ar.result());
+            } else {
+                changeState(State.RETRYING, "cannot reach server " + spec.downstream() + ": " + ar.cause().getMessage()
+                        + "; retrying with backoff up to " + spec.reconnectMax().toSeconds() + " s");
+                scheduleReconnect();
+            }
+        });
+    }
+
+    private void onConnected(NetSocket socket) {
+        if (stopping) {
+            socket.close();
+            return;
+        }
+        SocketTransport transport = new SocketTransport(new Connection(socket));
+        session = new Session(Role.AGENT, transport, spec.session(), new SessionHandler() {
+            @Override
+            public void onEstablished(Session s) {
+                established = s;
+                backoff.reset();
+                changeState(State.CONNECTED, "connected to server " + spec.downstream());
+            }
+
+            @Override
+            public void onStreamOpened(Session s, MuxStream stream) {
+                dialUpstream(stream);
+            }
+
+            @Override
+            public void onClosed(Session s, ErrorCode code, String reason) {
+                established = null;
+                session = null;
+                if (!stopping) {
+                    changeState(State.RETRYING, "lost server " + spec.downstream() + ": " + reason + " (" + code
+                            + "); reconnecting");
+                    scheduleReconnect();
+                }
+            }
+        });
+        transport.bind(session);
+    }
+
+    private void dialUpstream(MuxStream stream) {
+        dialer.dial(spec.upstream()).onComplete(ar -> {
+            if (ar.failed()) {
+                ErrorCode code = DialErrors.classify(ar.cause());
+                LOG.infof("tunnel %s stream %d: upstream %s failed: %s (%s)", spec.name(), stream.id(),
+                        spec.upstream(), ar.cause().getMessage(), code);
+                stream.refuse(code, String.valueOf(ar.cause().getMessage()));
+                return;
+            }
+            NetSocket socket = ar.result();
+            if (stream.state().isTerminal()) {
+                socket.close();
+                return;
+            }
+            HalfClose.enable(socket);
+            StreamBridge.join(new Connection(socket), stream, spec.name(), "upstream " + spec.upstream());
+            stream.accept();
+            LOG.infof("tunnel %s stream %d: upstream %s connected", spec.name(), stream.id(), spec.upstream());
+        });
+    }
+
+    private void scheduleReconnect() {
+        if (!stopping && reconnectTimer < 0) {
+            reconnectTimer = vertx.setTimer(backoff.nextDelayMillis(), id -> connect());
+        }
+    }
+
+    private void changeState(State next, String message) {
+        if (next == state) {
+            LOG.debugf("tunnel %s: %s", spec.name(), message);
+            return;
+        }
+        state = next;
+        if (next == State.RETRYING) {
+            LOG.warnf("tunnel %s: %s", spec.name(), message);
+        } else {
+            LOG.infof("tunnel %s: %s", spec.name(), message);
+        }
+    }
+
+    /** Sends GO_AWAY, lets open streams finish for the drain time, then closes. */
+    public Future<Void> stop() {
+        Promise<Void> stopped = Promise.promise();
+        context.runOnContext(v -> {
+            stopping = true;
+            if (reconnectTimer >= 0) {
+                vertx.cancelTimer(reconnectTimer);
+            }
+            if (session != null) {
+                session.goAway(ErrorCode.NO_ERROR, "agent shutting down", spec.drainTimeout().toNanos());
+            }
+            awaitClosed(System.nanoTime() + spec.drainTimeout().toNanos(), stopped);
+        });
+        return stopped.future();
+    }
+
+    private void awaitClosed(long deadlineNanos, Promise<Void> stopped) {
+        if (session == null || System.nanoTime() - deadlineNanos > 0) {
+            if (session != null) {
+                session.close(ErrorCode.NO_ERROR, "agent shut down");
+            }
+            if (tickTimer >= 0) {
+                vertx.cancelTimer(tickTimer);
+            }
+            state = State.STOPPED;
+            Future<Void> closed = dialer == null ? Future.succeededFuture() : dialer.close();
+            closed.onComplete(x -> {
+                LOG.infof("tunnel %s: agent stopped", spec.name());
+                stopped.complete();
+            });
+            return;
+        }
+        vertx.setTimer(20, id -> awaitClosed(deadlineNanos, stopped));
+    }
+
+    /** A session to the server is up (handshake done). Safe from any thread. */
+    public boolean isConnected() {
+        return established != null;
+    }
+
+    public long bufferedBytes() {
+        Session s = established;
+        return s == null ? 0 : s.bufferedBytes();
+    }
+
+    public long peakBufferedBytes() {
+        Session s = established;
+        return s == null ? 0 : s.peakBufferedBytes();
+    }
+
+    public int activeStreams() {
+        Session s = established;
+        return s == null ? 0 : s.streamCount();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.itt.cli;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Parses the command line before Quarkus starts and turns the flags into configuration properties of one tunnel
+ * named {@value #TUNNEL}; it does nothing else. Help and bad flags end here, without starting Quarkus.
+ */
+public final class Cli {
+    /** The tunnel a command-line server or client runs; both use the same name, so their handshakes agree. */
+    static final String TUNNEL = "itt";
+    static final String TUNNEL_PREFIX = "itt.tunnels." + TUNNEL + ".";
+
+    /** A subcommand: its flags as properties. */
+    interface Subcommand {
+        void addTo(Map<String, String> props);
+    }
+
+    @Command(name = "itt", sortOptions = false, subcommands = {ServerCommand.class, ClientCommand.class},
+            description = "Inverse TCP tunnel. Without a subcommand, runs the tunnels configured as"
+                    + " itt.tunnels.NAME.* (application.properties or ITT_TUNNELS_NAME_KEY variables).")
+    static final class Root {
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
+        boolean help;
+    }
+
+    /** What to do after parsing: exit with a code, or start Quarkus with these properties. */
+    public record Launch(Integer exitCode, Map<String, String> properties) {}
+
+    private Cli() {}
+
+    public static Launch parse(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Root());
+        cl.setOut(out);
+        cl.setErr(err);
+        try {
+            ParseResult result = cl.parseArgs(args);
+            List<CommandLine> parsed = result.asCommandLineList();
+            CommandLine last = parsed.get(parsed.size() - 1);
+            if (CommandLine.printHelpIfRequested(result)) {
+                return new Launch(0, Map.of());
+            }
+            Map<String, String> props = new LinkedHashMap<>();
+            if (last.getCommand() instanceof Subcommand sub) {
+                try {
+                    sub.addTo(props);
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(last, e.getMessage());
+                }
+                props.put("quarkus.http.host-enabled", "false");
+            }
+            return new Launch(null, props);
+        } catch (ParameterException e) {
+            err.println("itt: " + e.getMessage());
+            e.getCommandLine().usage(err);
+            err.flush();
+            return new Launch(2, Map.of());
+        } finally {
+            out.flush();
+        }
+    }
+
+    static void check(String flag, String value, Function<String, ?> parser) {
+        try {
+            parser.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.itt.cli;
+
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import java.io.PrintWriter;
+import sun.misc.Signal;
+
+/**
+ * Entry point. {@code itt server ...} and {@code itt client ...} become configuration of one tunnel (with the
+ * HTTP server off, so a server and a client side by side never collide on a port); no subcommand runs the
+ * configured tunnels. The tunnels themselves are started by the runtime layer on Quarkus' start-up event.
+ */
+@QuarkusMain
+public final class Main {
+    private Main() {}
+
+    public static void main(String... args) {
+        Cli.Launch launch = Cli.parse(args, new PrintWriter(System.out), new PrintWriter(System.err));
+        if (launch.exitCode() != null) {
+            System.exit(launch.exitCode());
+        }
+        launch.properties().forEach(System::setProperty);
+        // Ctrl-C and SIGTERM are an ordinary stop: GO_AWAY, close, exit 0 (the JVM's default would be 130/143).
+        for (String name : new String[] {"INT", "TERM"}) {
+            Signal.handle(new Signal(name), signal -> Quarkus.asyncExit(0));
+        }
+        Quarkus.run(Run.class, args);
+    }
+
+    /** Runs until Ctrl-C or SIGTERM; shutdown sends GO_AWAY and closes every tunnel. */
+    public static final class Run implements QuarkusApplication {
+        @Override
+        public int run(String... args) {
+            Quarkus.waitForExit();
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package dev.itt.config;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.itt.mux.SessionConfig;
+import dev.itt.mux.wire.WireConstants;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Turns the configured tunnels into {@link TunnelSpec}s, or fails with every problem at once, each message naming
+ * the tunnel and the key (the user should not fix them one restart at a time).
+ */
+public final class ConfigValidator {
+    /** Keys of a tunnel, as they appear after {@code itt.tunnels.NAME.}. */
+    static final List<String> KEYS = List.of("listen", "tunnel", "downstream", "upstream", "proxy", "token", "name",
+            "protocol", "keep-alive-interval", "keep-alive-timeout", "handshake-timeout", "connect-timeout",
+            "reconnect-min", "reconnect-max", "drain-timeout", "max-streams", "max-pending-opens",
+            "max-stream-window", "session-window");
+
+    private final List<String> problems = new ArrayList<>();
+
+    private ConfigValidator() {}
+
+    /**
+     * @param tunnels the mapped configuration
+     * @param env the process environment, checked for {@code ITT_*} variables that configure nothing
+     */
+    public static List<TunnelSpec> validate(Map<String, TunnelConfig> tunnels, Map<String, String> env) {
+        ConfigValidator v = new ConfigValidator();
+        List<TunnelSpec> specs = new ArrayList<>();
+        for (Map.Entry<String, TunnelConfig> e : new TreeMap<>(tunnels).entrySet()) {
+            TunnelSpec spec = v.tunnel(e.getKey(), e.getValue());
+            if (spec != null) {
+                specs.add(spec);
+            }
+        }
+        v.environment(tunnels, env);
+        if (!v.problems.isEmpty()) {
+            throw new ConfigException(v.problems);
+        }
+        return specs;
+    }
+
+    private TunnelSpec tunnel(String name, TunnelConfig c) {
+        int before = problems.size();
+        boolean server = c.listen().isPresent() || c.tunnel().isPresent();
+        boolean client = c.downstream().isPresent() || c.upstream().isPresent() || c.proxy().isPresent();
+        if (server && client) {
+            problem(name, null, "mixes server keys (listen, tunnel) with client keys (downstream, upstream, proxy);"
+                    + " a tunnel is one end or the other: split it into two tunnels");
+            return null;
+        }
+        if (!server && !client) {
+            problem(name, null, "is neither a server end (set listen and tunnel) nor a client end"
+                    + " (set downstream and upstream)");
+            return null;
+        }
+        if (!"native".equals(c.protocol())) {
+            problem(name, "protocol", "'" + c.protocol() + "' is not a protocol this build speaks; use native");
+        }
+        String wireName = c.name().orElse(name);
+        if (wireName.isEmpty() || wireName.getBytes(UTF_8).length > WireConstants.MAX_NAME_LENGTH) {
+            problem(name, "name", "'" + wireName + "' must be 1 to 255 bytes");
+        }
+        SessionConfig session = session(name, wireName, c);
+        if (server) {
+            Endpoint listen = required(name, "listen", c.listen(), Endpoint::parse, "a server end needs listen");
+            Endpoint tunnel = required(name, "tunnel", c.tunnel(), Endpoint::parse, "a server end needs tunnel");
+            positive(name, "drain-timeout", c.drainTimeout());
+            return problems.size() > before ? null
+                    : new TunnelSpec.Server(name, listen, tunnel, session, c.drainTimeout());
+        }
+        DialTarget downstream = required(name, "downstream", c.downstream(), DialTarget::parse,
+                "a client end needs downstream (the server's tunnel address)");
+        DialTarget upstream = required(name, "upstream", c.upstream(), DialTarget::parse,
+                "a client end needs upstream (the service to reach)");
+        ProxyUrl proxy = c.proxy().map(p -> parse(name, "proxy", p, ProxyUrl::parse)).orElse(null);
+        requireProxy(name, "downstream", downstream, proxy);
+        requireProxy(name, "upstream", upstream, proxy);
+        positive(name, "connect-timeout", c.connectTimeout());
+        positive(name, "reconnect-min", c.reconnectMin());
+        positive(name, "drain-timeout", c.drainTimeout());
+        if (c.reconnectMax().compareTo(c.reconnectMin()) < 0) {
+            problem(name, "reconnect-max", c.reconnectMax() + " is below reconnect-min " + c.reconnectMin());
+        }
+        return problems.size() > before ? null : new TunnelSpec.Agent(name, downstream, upstream, proxy, session,
+                c.connectTimeout(), c.reconnectMin(), c.reconnectMax(), c.drainTimeout());
+    }
+
+    private SessionConfig session(String name, String wireName, TunnelConfig c) {
+        positive(name, "keep-alive-interval", c.keepAliveInterval());
+        positive(name, "handshake-timeout", c.handshakeTimeout());
+        if (c.keepAliveTimeout().compareTo(c.keepAliveInterval()) <= 0) {
+            problem(name, "keep-alive-timeout", c.keepAliveTimeout() + " must be longer than keep-alive-interval "
+                    + c.keepAliveInterval());
+        }
+        if (c.maxStreams() < 1) {
+            problem(name, "max-streams", c.maxStreams() + " must be at least 1");
+        }
+        if (c.maxPendingOpens() < 1) {
+            problem(name, "max-pending-opens", c.maxPendingOpens() + " must be at least 1");
+        }
+        int streamWindow = window(name, "max-stream-window", c.maxStreamWindow().asLongValue());
+        int sessionWindow = window(name, "session-window", c.sessionWindow().asLongValue());
+        String token = c.token().filter(t -> !t.isEmpty()).orElse(null);
+        return new SessionConfig(wireName, token, c.maxStreams(), c.maxPendingOpens(), streamWindow, sessionWindow,
+                c.keepAliveInterval(), c.keepAliveTimeout(), c.handshakeTimeout(), 100, 2_000, 200_000,
+                16L * 1024 * 1024);
+    }
+
+    private int window(String name, String key, long bytes) {
+        if (bytes < WireConstants.INITIAL_STREAM_WINDOW || bytes > WireConstants.MAX_WINDOW) {
+            problem(name, key, bytes + " bytes is outside " + WireConstants.INITIAL_STREAM_WINDOW / 1024 + "K..2G");
+            return WireConstants.INITIAL_STREAM_WINDOW;
+        }
+        return (int) bytes;
+    }
+
+    private void requireProxy(String name, String key, DialTarget target, ProxyUrl proxy) {
+        if (target != null && target.viaProxy() && proxy == null) {
+            problem(name, key, "'" + target + "' goes through a proxy, but itt.tunnels." + name + ".proxy is not set");
+        }
+    }
+
+    private <T> T required(String name, String key, Optional<String> value, Function<String, T> parser, String why) {
+        if (value.isEmpty() || value.get().isBlank()) {
+            problem(name, key, "is missing: " + why);
+            return null;
+        }
+        return parse(name, key, value.get(), parser);
+    }
+
+    private <T> T parse(String name, String key, String value, Function<String, T> parser) {
+        try {
+            return parser.apply(value);
+        } catch (IllegalArgumentException e) {
+            problem(name, key, e.getMessage());
+            return null;
+        }
+    }
+
+    private void positive(String name, String key, Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            problem(name, key, d + " must be positive");
+        }
+    }
+
+    /** SmallRye never reports unknown environment variables; a typo would silently configure nothing. */
+    private void environment(Map<String, TunnelConfig> tunnels, Map<String, String> env) {
+        for (String var : new TreeMap<>(env).keySet()) {
+            if (!var.startsWith("ITT_")) {
+                continue;
+            }
+            String rest = var.startsWith("ITT_TUNNELS_") ? var.substring("ITT_TUNNELS_".length()) : null;
+            String key = rest == null ? null : KEYS.stream()
+                    .map(k -> k.toUpperCase(Locale.ROOT).replace('-', '_'))
+                    .filter(k -> rest.endsWith("_" + k))
+                    .findFirst().orElse(null);
+            if (key == null) {
+                problems.add("environment variable " + var + " sets no ITT key: expected ITT_TUNNELS_<NAME>_<KEY>"
+                        + " with KEY one of " + String.join(", ", KEYS).toUpperCase(Locale.ROOT).replace('-', '_'));
+                continue;
+            }
+            String envName = rest.substring(0, rest.length() - key.length() - 1);
+            boolean matched = tunnels.keySet().stream().anyMatch(n -> envForm(n).equals(envName));
+            if (!matched) {
+                problems.add("environment variable " + var + " defines no tunnel: a tunnel name taken from an"
+                        + " environment variable alone must be letters and digits (ITT_TUNNELS_DB_" + key
+                        + "); for other names also set the property itt.tunnels.\"<name>\"." + key
+                        .toLowerCase(Locale.ROOT).replace('_', '-'));
+            }
+        }
+    }
+
+    private static String envForm(String name) {
+        return name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+
+    private void problem(String tunnel, String key, String message) {
+        problems.add(key == null ? "tunnel '" + tunnel + "' " + message
+                : "itt.tunnels." + tunnel + "." + key + ": " + message);
+    }
+}

@@ -1,0 +1,81 @@
+package dev.itt.config;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * One named tunnel. {@code listen} + {@code tunnel} make a server end; {@code downstream} + {@code upstream}
+ * (+ {@code proxy}) a client end. {@link ConfigValidator} checks the combination.
+ */
+public interface TunnelConfig {
+    /** Server end: where users connect ({@code host:port}, {@code [v6]:port}, {@code unix:/path}). */
+    Optional<String> listen();
+
+    /** Server end: where agents connect. */
+    Optional<String> tunnel();
+
+    /** Client end: the server's tunnel address to dial; prefix {@code proxy:} to dial it through {@code proxy}. */
+    Optional<String> downstream();
+
+    /** Client end: the service to dial for each stream; prefix {@code proxy:} to dial it through {@code proxy}. */
+    Optional<String> upstream();
+
+    /** Client end: {@code socks5://}, {@code socks5h://} or {@code http://} proxy, for {@code proxy:} targets. */
+    Optional<String> proxy();
+
+    /** Shared secret for the handshake's challenge–response; both ends must agree. Never logged. */
+    Optional<String> token();
+
+    /** Tunnel name sent in the handshake (client) or required in it (server); defaults to the config name. */
+    Optional<String> name();
+
+    /** Wire protocol: {@code native}. */
+    @WithDefault("native")
+    String protocol();
+
+    /** Idle time on the tunnel connection after which a PING is sent. */
+    @WithDefault("10s")
+    Duration keepAliveInterval();
+
+    /** Silence on the tunnel connection after which the peer is declared dead. */
+    @WithDefault("30s")
+    Duration keepAliveTimeout();
+
+    /** Time the handshake may take. */
+    @WithDefault("10s")
+    Duration handshakeTimeout();
+
+    /** Client end: time a dial (server or upstream) may take. */
+    @WithDefault("10s")
+    Duration connectTimeout();
+
+    /** Client end: first reconnect delay; doubles (with jitter) on each failure. */
+    @WithDefault("200ms")
+    Duration reconnectMin();
+
+    /** Client end: longest reconnect delay. */
+    @WithDefault("30s")
+    Duration reconnectMax();
+
+    /** On shutdown, how long open streams may finish after GO_AWAY. */
+    @WithDefault("5s")
+    Duration drainTimeout();
+
+    /** Streams open at once on one tunnel connection. */
+    @WithDefault("16384")
+    int maxStreams();
+
+    /** Streams the agent may be dialing at once. */
+    @WithDefault("1024")
+    int maxPendingOpens();
+
+    /** Cap of a stream's auto-tuned receive window. */
+    @WithDefault("16M")
+    MemorySize maxStreamWindow();
+
+    /** Receive window of a whole tunnel connection: the most it buffers for all its streams together. */
+    @WithDefault("64M")
+    MemorySize sessionWindow();
+}

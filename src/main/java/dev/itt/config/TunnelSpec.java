@@ -1,0 +1,28 @@
+package dev.itt.config;
+
+import dev.itt.mux.SessionConfig;
+import java.time.Duration;
+
+/** A validated tunnel, ready to start: either end, with every value parsed. */
+public sealed interface TunnelSpec {
+
+    /** The configuration name ({@code itt.tunnels.NAME}). */
+    String name();
+
+    /**
+     * Server end: users connect to {@code listen}, agents to {@code tunnel}.
+     *
+     * @param drainTimeout how long streams may finish after GO_AWAY on shutdown
+     */
+    record Server(String name, Endpoint listen, Endpoint tunnel, SessionConfig session, Duration drainTimeout)
+            implements TunnelSpec {}
+
+    /**
+     * Client end (agent): dials {@code downstream} (the server's tunnel address), then {@code upstream} per stream.
+     *
+     * @param proxy the proxy for {@code proxy:} targets, or null
+     */
+    record Agent(String name, DialTarget downstream, DialTarget upstream, ProxyUrl proxy, SessionConfig session,
+            Duration connectTimeout, Duration reconnectMin, Duration reconnectMax, Duration drainTimeout)
+            implements TunnelSpec {}
+}

@@ -1,0 +1,824 @@
+package dev.itt.mux;
+
+import dev.itt.mux.wire.ErrorCode;
+import dev.itt.mux.wire.FrameDecoder;
+import dev.itt.mux.wire.FrameEncoder;
+import dev.itt.mux.wire.FrameListener;
+import dev.itt.mux.wire.FrameType;
+import dev.itt.mux.wire.MuxException;
+import dev.itt.mux.wire.WireConstants;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.collection.IntObjectHashMap;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import org.jboss.logging.Logger;
+
+/**
+ * One tunnel connection between a server end and an agent: the handshake, then many streams over it, with
+ * per-stream and session-wide credit (docs/PROTOCOL.md). A single-threaded state machine: every method must be
+ * called on the thread that owns the transport (one Vert.x event loop), which is why it needs no locks.
+ *
+ * <p>Inbound bytes arrive through {@link #onRead}, are decoded and dispatched to the {@link FrameListener}
+ * methods below; protocol errors surface as {@link MuxException} and are turned into wire actions in one place,
+ * {@link #fail}. The owner also calls {@link #tick} once a second for keep-alive, timeouts and rate limits.
+ */
+public final class Session implements FrameListener {
+    private static final Logger LOG = Logger.getLogger(Session.class);
+    /** Smallest DATA frame sent while more is queued: starves a window-update dribble (PROTOCOL.md §8). */
+    static final int MIN_CHUNK = 1024;
+    private static final long NANOS_PER_MS = 1_000_000L;
+    private static final VarHandle BUFFERED;
+    private static final VarHandle PEAK_BUFFERED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            BUFFERED = lookup.findVarHandle(Session.class, "buffered", long.class);
+            PEAK_BUFFERED = lookup.findVarHandle(Session.class, "peakBuffered", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private enum Phase { HANDSHAKE, OPEN, CLOSED }
+
+    private final Role role;
+    private final Transport transport;
+    private final SessionConfig config;
+    private final SessionHandler handler;
+    private final FrameDecoder decoder = new FrameDecoder();
+    private final IntObjectHashMap<MuxStream> streams = new IntObjectHashMap<>();
+    private final ArrayDeque<MuxStream> blocked = new ArrayDeque<>();
+    private final SendWindow sendWindow = new SendWindow(WireConstants.INITIAL_SESSION_WINDOW);
+    private final ReceiveWindow receiveWindow;
+
+    private Phase phase = Phase.HANDSHAKE;
+    private FrameType expected;
+    private byte[] nonce;
+    private int nextStreamId = 1;
+    private int lastPeerStreamId;
+    private int pendingOpens;
+    private boolean goAwaySent;
+    private boolean goAwayReceived;
+    private boolean transportClosed;
+    private long drainDeadlineNanos;
+
+    private long createdNanos;
+    private long lastReadNanos;
+    private boolean pingOutstanding;
+    private long pingPayload;
+    private long pingSentNanos;
+    private long rttNanos;
+    private int pingsThisSecond;
+    private int resetsThisSecond;
+    private int controlFramesThisSecond;
+
+    private long streamsOpened;
+    @SuppressWarnings("unused") // read and written through BUFFERED
+    private long buffered;
+    @SuppressWarnings("unused") // read and written through PEAK_BUFFERED
+    private long peakBuffered;
+    private ErrorCode closeCode;
+    private String closeReason;
+    private Object attachment;
+
+    public Session(Role role, Transport transport, SessionConfig config, SessionHandler handler) {
+        this.role = role;
+        this.transport = transport;
+        this.config = config;
+        this.handler = handler;
+        this.receiveWindow = new ReceiveWindow(WireConstants.INITIAL_SESSION_WINDOW, config.sessionWindow());
+    }
+
+    // ---- lifecycle, called by the owner ------------------------------------------------------------------
+
+    /** Starts the handshake: the agent says HELLO, the server waits for it. */
+    public void start(long nowNanos) {
+        createdNanos = nowNanos;
+        lastReadNanos = nowNanos;
+        if (role == Role.AGENT) {
+            expected = FrameType.CHALLENGE;
+            ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH + 6 + WireConstants.MAX_NAME_LENGTH);
+            FrameEncoder.writeHello(out, WireConstants.VERSION, config.tunnel());
+            sendControl(out);
+        } else {
+            expected = FrameType.HELLO;
+        }
+    }
+
+    /** Bytes from the transport (ownership passes). */
+    public void onRead(ByteBuf bytes) {
+        if (phase == Phase.CLOSED) {
+            bytes.release();
+            return;
+        }
+        lastReadNanos = System.nanoTime();
+        try {
+            decoder.decode(bytes, this);
+        } catch (MuxException e) {
+            fail(e);
+        }
+        transport.flush();
+    }
+
+    /** The transport's queue fell below its low-water mark: streams waiting for it may send again. */
+    public void onTransportWritable() {
+        drainBlocked();
+    }
+
+    /** The transport is gone (closed by the peer, or failed). */
+    public void onTransportClosed() {
+        transportClosed = true;
+        close(ErrorCode.SESSION_CLOSED, goAwayReceived ? "peer closed after GO_AWAY" : "connection lost");
+    }
+
+    /** Once a second: handshake timeout, keep-alive, dead-peer detection, drain deadline, rate windows. */
+    public void tick(long nowNanos) {
+        pingsThisSecond = 0;
+        resetsThisSecond = 0;
+        controlFramesThisSecond = 0;
+        if (phase == Phase.HANDSHAKE && nowNanos - createdNanos > config.handshakeTimeout().toNanos()) {
+            fail(MuxException.connectionError(ErrorCode.HANDSHAKE_TIMEOUT,
+                    "handshake not completed within %d ms", config.handshakeTimeout().toMillis()));
+        } else if (phase == Phase.OPEN) {
+            long idle = nowNanos - lastReadNanos;
+            if (idle > config.keepAliveTimeout().toNanos()) {
+                fail(MuxException.connectionError(ErrorCode.KEEPALIVE_TIMEOUT,
+                        "no frame from the peer for %d ms", idle / NANOS_PER_MS));
+            } else if (drainDeadlineNanos != 0 && nowNanos - drainDeadlineNanos > 0) {
+                close(ErrorCode.NO_ERROR, "drain time over, " + streams.size() + " streams cut");
+            } else if (idle >= config.keepAliveInterval().toNanos() && !pingOutstanding) {
+                sendPing(nowNanos);
+            }
+        }
+        transport.flush();
+    }
+
+    /**
+     * Graceful shutdown: GO_AWAY, no new streams, close once the open ones finish or {@code drainNanos} passes.
+     */
+    public void goAway(ErrorCode code, String reason, long drainNanos) {
+        if (phase != Phase.OPEN) {
+            close(code, reason);
+            return;
+        }
+        if (!goAwaySent) {
+            sendGoAway(code, reason);
+            drainDeadlineNanos = System.nanoTime() + Math.max(1, drainNanos);
+        }
+        if (streams.isEmpty()) {
+            close(code, reason);
+        }
+        transport.flush();
+    }
+
+    /** Ends the session now: GO_AWAY with the reason (if the connection is still up), every stream reset. */
+    public void close(ErrorCode code, String reason) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        if (!transportClosed && (!goAwaySent || code != ErrorCode.NO_ERROR)) {
+            sendGoAway(code, reason);
+        }
+        phase = Phase.CLOSED;
+        closeCode = code;
+        closeReason = reason;
+        decoder.release();
+        ArrayList<MuxStream> open = new ArrayList<>(streams.values());
+        for (MuxStream s : open) {
+            terminate(s, ErrorCode.SESSION_CLOSED, "session closed: " + reason, true);
+        }
+        blocked.clear();
+        transport.close();
+        handler.onClosed(this, code, reason);
+    }
+
+    // ---- streams, called by the owner and by MuxStream ---------------------------------------------------
+
+    /** Server: opens a stream on this session, or returns null when it cannot take one now. */
+    public MuxStream open() {
+        if (role != Role.SERVER || !acceptsStreams() || streams.size() >= config.maxStreams()) {
+            return null;
+        }
+        if (nextStreamId == WireConstants.MAX_STREAM_ID) {
+            goAway(ErrorCode.NO_ERROR, "stream ids exhausted", config.keepAliveTimeout().toNanos());
+            return null;
+        }
+        MuxStream s = newStream(nextStreamId++);
+        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH);
+        FrameEncoder.writeOpen(out, s.id);
+        sendControl(out);
+        return s;
+    }
+
+    void write(MuxStream s, ByteBuf data) {
+        int n = data.readableBytes();
+        if (n == 0 || !s.state.localOpen() || s.finQueued) {
+            data.release();
+            return;
+        }
+        s.outQueue.add(data);
+        s.outBytes += n;
+        addBuffered(n);
+        sendPending(s);
+        if (s.outBytes >= MuxStream.HIGH_WATER) {
+            s.writeFull = true;
+        }
+    }
+
+    void end(MuxStream s) {
+        if (!s.state.localOpen() || s.finQueued) {
+            return;
+        }
+        s.finQueued = true;
+        if (s.outBytes == 0) {
+            sendFin(s);
+        }
+    }
+
+    void consumed(MuxStream s, int bytes) {
+        if (s.state.isTerminal() || bytes <= 0) {
+            return;
+        }
+        int n = Math.min(bytes, s.unconsumed);
+        s.unconsumed -= n;
+        addBuffered(-n);
+        long now = System.nanoTime();
+        int increment = s.receiveWindow.consume(n, now, rttNanos);
+        if (increment > 0 && s.state.remoteOpen()) {
+            sendWindowUpdate(s.id, increment);
+        }
+        returnSessionCredit(n, now);
+    }
+
+    void accept(MuxStream s) {
+        if (s.state.isTerminal() || s.established) {
+            return;
+        }
+        s.established = true;
+        pendingOpens--;
+        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH);
+        FrameEncoder.writeOpenOk(out, s.id);
+        sendControl(out);
+        sendPending(s);
+    }
+
+    void refuse(MuxStream s, ErrorCode code, String reason) {
+        if (s.state.isTerminal()) {
+            return;
+        }
+        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH + 4 + reason.length() * 3);
+        FrameEncoder.writeOpenFailed(out, s.id, code, reason);
+        sendControl(out);
+        terminate(s, code, reason, false);
+    }
+
+    void resetLocally(MuxStream s, ErrorCode code, String reason) {
+        if (s.state.isTerminal()) {
+            return;
+        }
+        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH + 4);
+        FrameEncoder.writeReset(out, s.id, code);
+        sendControl(out);
+        terminate(s, code, reason, true);
+    }
+
+    void replayHeld(MuxStream s) {
+        StreamHandler h = s.handler;
+        if (h == null) {
+            return;
+        }
+        while (s.heldIn != null && !s.heldIn.isEmpty() && !s.state.isTerminal()) {
+            h.onData(s, s.heldIn.poll());
+        }
+        if (s.heldFin && !s.state.isTerminal()) {
+            s.heldFin = false;
+            h.onFin(s);
+        }
+    }
+
+    // ---- frames from the peer ----------------------------------------------------------------------------
+
+    @Override
+    public void onData(int streamId, ByteBuf payload) throws MuxException {
+        int n = payload.readableBytes();
+        if (phase != Phase.OPEN) {
+            payload.release();
+            throw beforeHandshake(FrameType.DATA);
+        }
+        if (!receiveWindow.receive(n)) {
+            payload.release();
+            throw MuxException.connectionError(ErrorCode.FLOW_CONTROL_ERROR,
+                    "DATA of %d bytes on stream %d exceeds the session window", n, streamId);
+        }
+        MuxStream s = streams.get(streamId);
+        if (s == null || !s.state.remoteOpen()) {
+            payload.release();
+            returnSessionCredit(n, System.nanoTime());
+            if (s == null) {
+                requireOpenedOnce(streamId, FrameType.DATA);
+            } else {
+                resetLocally(s, ErrorCode.PROTOCOL_ERROR, "DATA after FIN");
+            }
+            return;
+        }
+        if (!s.receiveWindow.receive(n)) {
+            payload.release();
+            throw MuxException.connectionError(ErrorCode.FLOW_CONTROL_ERROR,
+                    "DATA of %d bytes on stream %d exceeds its window", n, streamId);
+        }
+        s.unconsumed += n;
+        s.bytesReceived += n;
+        addBuffered(n);
+        if (s.handler == null || (s.heldIn != null && !s.heldIn.isEmpty())) {
+            if (s.heldIn == null) {
+                s.heldIn = new ArrayDeque<>(4);
+            }
+            s.heldIn.add(payload);
+        } else {
+            s.handler.onData(s, payload);
+        }
+    }
+
+    @Override
+    public void onWindowUpdate(int streamId, int increment) throws MuxException {
+        countControlFrame(FrameType.WINDOW_UPDATE);
+        if (streamId == 0) {
+            sendWindow.grant(0, increment);
+            drainBlocked();
+            return;
+        }
+        MuxStream s = streams.get(streamId);
+        if (s == null) {
+            requireOpenedOnce(streamId, FrameType.WINDOW_UPDATE);
+            return;
+        }
+        s.sendWindow.grant(streamId, increment);
+        sendPending(s);
+    }
+
+    @Override
+    public void onOpen(int streamId) throws MuxException {
+        countControlFrame(FrameType.OPEN);
+        if (role != Role.AGENT) {
+            throw MuxException.connectionError(
+                    ErrorCode.PROTOCOL_ERROR, "OPEN from the agent (stream %d); only the server opens streams", streamId);
+        }
+        if (streamId <= lastPeerStreamId) {
+            throw MuxException.connectionError(
+                    ErrorCode.PROTOCOL_ERROR, "OPEN of stream %d, not above the last (%d)", streamId, lastPeerStreamId);
+        }
+        lastPeerStreamId = streamId;
+        if (goAwaySent || streams.size() >= config.maxStreams() || pendingOpens >= config.maxPendingOpens()) {
+            LOG.debugf("refusing stream %d: %d open, %d dialing", streamId, streams.size(), pendingOpens);
+            ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH + 4);
+            FrameEncoder.writeReset(out, streamId, ErrorCode.REFUSED_STREAM);
+            sendControl(out);
+            return;
+        }
+        MuxStream s = newStream(streamId);
+        pendingOpens++;
+        handler.onStreamOpened(this, s);
+    }
+
+    @Override
+    public void onOpenOk(int streamId) throws MuxException {
+        countControlFrame(FrameType.OPEN_OK);
+        MuxStream s = serverStream(streamId, FrameType.OPEN_OK);
+        if (s == null) {
+            return;
+        }
+        s.established = true;
+        if (s.handler != null) {
+            s.handler.onOpened(s);
+        }
+    }
+
+    @Override
+    public void onOpenFailed(int streamId, ErrorCode code, String reason) throws MuxException {
+        countReset(FrameType.OPEN_FAILED);
+        MuxStream s = serverStream(streamId, FrameType.OPEN_FAILED);
+        if (s != null) {
+            terminate(s, code, reason, true);
+        }
+    }
+
+    @Override
+    public void onFin(int streamId) throws MuxException {
+        countControlFrame(FrameType.FIN);
+        MuxStream s = streams.get(streamId);
+        if (s == null) {
+            requireOpenedOnce(streamId, FrameType.FIN);
+            return;
+        }
+        try {
+            s.state = s.state.closeRemote(streamId);
+        } catch (MuxException e) {
+            resetLocally(s, e.code(), e.getMessage());
+            return;
+        }
+        if (s.handler == null || (s.heldIn != null && !s.heldIn.isEmpty())) {
+            s.heldFin = true;
+        } else {
+            s.handler.onFin(s);
+        }
+        if (s.state == StreamState.CLOSED) {
+            removeStream(s);
+        }
+    }
+
+    @Override
+    public void onReset(int streamId, ErrorCode code) throws MuxException {
+        countReset(FrameType.RESET);
+        MuxStream s = streams.get(streamId);
+        if (s == null) {
+            requireOpenedOnce(streamId, FrameType.RESET);
+            return;
+        }
+        terminate(s, code, "reset by peer", true);
+    }
+
+    @Override
+    public void onPing(boolean ack, long payload) throws MuxException {
+        countControlFrame(FrameType.PING);
+        if (ack) {
+            if (pingOutstanding && payload == pingPayload) {
+                pingOutstanding = false;
+                rttNanos = Math.max(1, System.nanoTime() - pingSentNanos);
+            }
+            return;
+        }
+        if (++pingsThisSecond > config.maxPingsPerSecond()) {
+            throw MuxException.connectionError(
+                    ErrorCode.ENHANCE_YOUR_CALM, "more than %d PINGs in a second", config.maxPingsPerSecond());
+        }
+        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH + 8);
+        FrameEncoder.writePing(out, true, payload);
+        sendControl(out);
+    }
+
+    @Override
+    public void onGoAway(int lastStreamId, ErrorCode code, String reason) {
+        goAwayReceived = true;
+        if (phase == Phase.HANDSHAKE) {
+            transportClosed = true;
+            close(code, "refused by peer: " + reason);
+            return;
+        }
+        LOG.debugf("peer sent GO_AWAY %s: %s", code, reason);
+        handler.onGoAway(this, code, reason);
+        if (code != ErrorCode.NO_ERROR) {
+            transportClosed = true;
+            close(code, "peer: " + reason);
+        } else if (streams.isEmpty()) {
+            close(ErrorCode.NO_ERROR, "peer is going away: " + reason);
+        }
+    }
+
+    @Override
+    public void onHello(int version, String tunnel) throws MuxException {
+        expect(FrameType.HELLO);
+        if (version != WireConstants.VERSION) {
+            throw MuxException.connectionError(ErrorCode.UNSUPPORTED_VERSION,
+                    "protocol version %d is not supported; this server speaks %d", version, WireConstants.VERSION);
+        }
+        if (!tunnel.equals(config.tunnel())) {
+            throw MuxException.connectionError(
+                    ErrorCode.UNKNOWN_TUNNEL, "tunnel '%s' is not served on this port", tunnel);
+        }
+        nonce = Authenticator.nonce();
+        expected = FrameType.AUTH;
+        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH + WireConstants.NONCE_LENGTH);
+        FrameEncoder.writeChallenge(out, nonce);
+        sendControl(out);
+    }
+
+    @Override
+    public void onChallenge(byte[] challenge) throws MuxException {
+        expect(FrameType.CHALLENGE);
+        expected = FrameType.WELCOME;
+        byte[] answer = Authenticator.answer(config.token(), challenge, config.tunnel());
+        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH + answer.length);
+        FrameEncoder.writeAuth(out, answer);
+        sendControl(out);
+    }
+
+    @Override
+    public void onAuth(byte[] mac) throws MuxException {
+        expect(FrameType.AUTH);
+        String token = config.token();
+        if (token != null && !token.isEmpty()) {
+            if (mac.length == 0) {
+                throw MuxException.connectionError(ErrorCode.AUTH_FAILED, "this tunnel requires a token");
+            }
+            if (!Authenticator.verify(token, nonce, config.tunnel(), mac)) {
+                throw MuxException.connectionError(ErrorCode.AUTH_FAILED, "token does not match");
+            }
+        }
+        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH);
+        FrameEncoder.writeWelcome(out);
+        sendControl(out);
+        establish();
+    }
+
+    @Override
+    public void onWelcome() throws MuxException {
+        expect(FrameType.WELCOME);
+        establish();
+    }
+
+    // ---- internals ---------------------------------------------------------------------------------------
+
+    private void establish() {
+        phase = Phase.OPEN;
+        expected = null;
+        nonce = null;
+        int increment = receiveWindow.growTo(config.sessionWindow());
+        if (increment > 0) {
+            sendWindowUpdate(0, increment);
+        }
+        sendPing(System.nanoTime());
+        handler.onEstablished(this);
+    }
+
+    private void expect(FrameType type) throws MuxException {
+        if (phase != Phase.HANDSHAKE || expected != type) {
+            throw MuxException.connectionError(ErrorCode.PROTOCOL_ERROR, "unexpected %s %s", type,
+                    phase == Phase.HANDSHAKE ? "(expected " + expected + ")" : "after the handshake");
+        }
+    }
+
+    private MuxException beforeHandshake(FrameType type) {
+        return MuxException.connectionError(ErrorCode.PROTOCOL_ERROR, "%s before the handshake completed", type);
+    }
+
+    private void countControlFrame(FrameType type) throws MuxException {
+        if (phase != Phase.OPEN) {
+            throw beforeHandshake(type);
+        }
+        if (++controlFramesThisSecond > config.maxControlFramesPerSecond()) {
+            throw MuxException.connectionError(ErrorCode.ENHANCE_YOUR_CALM,
+                    "more than %d control frames in a second", config.maxControlFramesPerSecond());
+        }
+    }
+
+    private void countReset(FrameType type) throws MuxException {
+        countControlFrame(type);
+        if (++resetsThisSecond > config.maxResetsPerSecond()) {
+            throw MuxException.connectionError(ErrorCode.ENHANCE_YOUR_CALM,
+                    "more than %d stream resets in a second", config.maxResetsPerSecond());
+        }
+    }
+
+    /** A frame for a stream we do not hold: fine if the stream existed (it raced its close), an error if not. */
+    private void requireOpenedOnce(int streamId, FrameType type) throws MuxException {
+        boolean existed = role == Role.SERVER ? streamId < nextStreamId : streamId <= lastPeerStreamId;
+        if (!existed) {
+            throw MuxException.connectionError(
+                    ErrorCode.PROTOCOL_ERROR, "%s on stream %d, which was never opened", type, streamId);
+        }
+    }
+
+    private MuxStream serverStream(int streamId, FrameType type) throws MuxException {
+        if (role != Role.SERVER) {
+            throw MuxException.connectionError(ErrorCode.PROTOCOL_ERROR, "%s sent to the agent", type);
+        }
+        MuxStream s = streams.get(streamId);
+        if (s == null) {
+            requireOpenedOnce(streamId, type);
+            return null;
+        }
+        if (s.established) {
+            throw MuxException.connectionError(ErrorCode.PROTOCOL_ERROR, "%s for stream %d twice", type, streamId);
+        }
+        return s;
+    }
+
+    private MuxStream newStream(int id) {
+        MuxStream s = new MuxStream(this, id, WireConstants.INITIAL_STREAM_WINDOW, config.maxStreamWindow());
+        streams.put(id, s);
+        streamsOpened++;
+        return s;
+    }
+
+    private void sendPending(MuxStream s) {
+        boolean wrote = false;
+        while (s.outBytes > 0) {
+            long credit = Math.min(s.sendWindow.credit(), sendWindow.credit());
+            if (credit <= 0 || !transport.isWritable() || (credit < MIN_CHUNK && credit < s.outBytes)) {
+                break;
+            }
+            ByteBuf head = s.outQueue.peek();
+            int n = (int) Math.min(Math.min(head.readableBytes(), credit), WireConstants.MAX_PAYLOAD);
+            ByteBuf chunk = n == head.readableBytes() ? s.outQueue.poll() : head.readRetainedSlice(n);
+            ByteBuf header = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH);
+            FrameEncoder.writeDataHeader(header, s.id, n);
+            transport.write(header);
+            transport.write(chunk);
+            s.sendWindow.take(n);
+            sendWindow.take(n);
+            s.outBytes -= n;
+            s.bytesSent += n;
+            addBuffered(-n);
+            wrote = true;
+        }
+        if (s.outBytes > 0 && !s.blocked && s.sendWindow.credit() >= Math.min(MIN_CHUNK, s.outBytes)) {
+            s.blocked = true; // the stream could send; the session window or the transport holds it back
+            blocked.add(s);
+        }
+        if (s.outBytes == 0 && s.finQueued && s.state.localOpen()) {
+            sendFin(s);
+        }
+        if (s.writeFull && s.outBytes <= MuxStream.LOW_WATER && !s.state.isTerminal()) {
+            s.writeFull = false;
+            if (s.handler != null) {
+                s.handler.onWritable(s);
+            }
+        }
+        if (wrote) {
+            transport.flush();
+        }
+    }
+
+    private void drainBlocked() {
+        int rounds = blocked.size();
+        while (rounds-- > 0 && sendWindow.credit() > 0 && transport.isWritable()) {
+            MuxStream s = blocked.poll();
+            s.blocked = false;
+            if (!s.state.isTerminal()) {
+                sendPending(s);
+            }
+        }
+    }
+
+    private void sendFin(MuxStream s) {
+        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH);
+        FrameEncoder.writeFin(out, s.id);
+        sendControl(out);
+        s.state = s.state.closeLocal();
+        if (s.state == StreamState.CLOSED) {
+            removeStream(s);
+        }
+    }
+
+    private void sendWindowUpdate(int streamId, int increment) {
+        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH + 4);
+        FrameEncoder.writeWindowUpdate(out, streamId, increment);
+        sendControl(out);
+    }
+
+    private void sendPing(long nowNanos) {
+        pingOutstanding = true;
+        pingPayload = nowNanos;
+        pingSentNanos = nowNanos;
+        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH + 8);
+        FrameEncoder.writePing(out, false, nowNanos);
+        sendControl(out);
+    }
+
+    private void sendGoAway(ErrorCode code, String reason) {
+        goAwaySent = true;
+        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH + 8 + reason.length() * 3);
+        FrameEncoder.writeGoAway(out, lastPeerStreamId, code, reason);
+        sendControl(out);
+        transport.flush();
+    }
+
+    /** Control frames are never held back by credit; a peer that stops reading them is cut off. */
+    private void sendControl(ByteBuf frame) {
+        if (transportClosed) {
+            frame.release();
+            return;
+        }
+        transport.write(frame);
+        transport.flush();
+        if (phase != Phase.CLOSED && transport.pendingBytes() > config.maxQueuedBytes()) {
+            fail(MuxException.connectionError(ErrorCode.ENHANCE_YOUR_CALM,
+                    "peer does not read: %d bytes queued", transport.pendingBytes()));
+        }
+    }
+
+    private void returnSessionCredit(int bytes, long nowNanos) {
+        int increment = receiveWindow.consume(bytes, nowNanos, rttNanos);
+        if (increment > 0) {
+            sendWindowUpdate(0, increment);
+        }
+    }
+
+    /** Drops a stream at once: queued bytes released, its unconsumed bytes credited back to the session. */
+    private void terminate(MuxStream s, ErrorCode code, String reason, boolean notify) {
+        s.state = StreamState.RESET;
+        ByteBuf b;
+        while ((b = s.outQueue.poll()) != null) {
+            b.release();
+        }
+        addBuffered(-s.outBytes);
+        s.outBytes = 0;
+        if (s.heldIn != null) {
+            while ((b = s.heldIn.poll()) != null) {
+                b.release();
+            }
+        }
+        removeStream(s);
+        if (notify && s.handler != null) {
+            s.handler.onReset(s, code, reason);
+        }
+    }
+
+    private void removeStream(MuxStream s) {
+        if (streams.remove(s.id) == null) {
+            return;
+        }
+        if (role == Role.AGENT && !s.established) {
+            pendingOpens--;
+        }
+        if (s.unconsumed > 0 && phase != Phase.CLOSED) {
+            returnSessionCredit(s.unconsumed, System.nanoTime());
+        }
+        addBuffered(-s.unconsumed);
+        s.unconsumed = 0;
+        if (streams.isEmpty() && phase == Phase.OPEN && (goAwaySent || goAwayReceived)) {
+            close(ErrorCode.NO_ERROR, "drained");
+        }
+    }
+
+    private void addBuffered(long delta) {
+        long value = (long) BUFFERED.get(this) + delta;
+        BUFFERED.setOpaque(this, value);
+        if (value > (long) PEAK_BUFFERED.get(this)) {
+            PEAK_BUFFERED.setOpaque(this, value);
+        }
+    }
+
+    private void fail(MuxException e) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        LOG.warnf("tunnel %s: closing session: %s (%s)", config.tunnel(), e.getMessage(), e.code());
+        close(e.code(), e.getMessage());
+    }
+
+    // ---- state for the owner, health and metrics ---------------------------------------------------------
+
+    public Role role() {
+        return role;
+    }
+
+    public SessionConfig config() {
+        return config;
+    }
+
+    public boolean isEstablished() {
+        return phase == Phase.OPEN;
+    }
+
+    public boolean isClosed() {
+        return phase == Phase.CLOSED;
+    }
+
+    /** Established and neither end has said GO_AWAY: new streams may go here. */
+    public boolean acceptsStreams() {
+        return phase == Phase.OPEN && !goAwaySent && !goAwayReceived;
+    }
+
+    public int streamCount() {
+        return streams.size();
+    }
+
+    public long streamsOpened() {
+        return streamsOpened;
+    }
+
+    /** Bytes held for streams: queued for credit plus received and not yet consumed. Safe from any thread. */
+    public long bufferedBytes() {
+        return (long) BUFFERED.getOpaque(this);
+    }
+
+    /** The highest {@link #bufferedBytes()} ever reached. Safe from any thread. */
+    public long peakBufferedBytes() {
+        return (long) PEAK_BUFFERED.getOpaque(this);
+    }
+
+    /** Latest PING round trip, 0 before the first answer. */
+    public long rttNanos() {
+        return rttNanos;
+    }
+
+    public ErrorCode closeCode() {
+        return closeCode;
+    }
+
+    public String closeReason() {
+        return closeReason;
+    }
+
+    public Object attachment() {
+        return attachment;
+    }
+
+    public void attachment(Object attachment) {
+        this.attachment = attachment;
+    }
+}

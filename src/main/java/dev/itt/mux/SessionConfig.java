@@ -1,0 +1,67 @@
+package dev.itt.mux;
+
+import java.time.Duration;
+
+/**
+ * Limits and timings of one session (docs/PROTOCOL.md §8). Built from a tunnel's configuration by the ends; the
+ * defaults here are the protocol's recommended values.
+ *
+ * @param tunnel the tunnel name sent in HELLO (agent) or required in it (server)
+ * @param token the shared secret, or null for no authentication
+ * @param maxStreams streams open at once per session; more are refused
+ * @param maxPendingOpens streams the agent is still dialing; more are refused
+ * @param maxStreamWindow cap for a stream's auto-tuned receive window
+ * @param sessionWindow receive window of the whole session, the budget all streams share
+ * @param keepAliveInterval idle time after which a PING is sent
+ * @param keepAliveTimeout silence after which the peer is declared dead
+ * @param handshakeTimeout time the handshake may take
+ * @param maxPingsPerSecond PINGs accepted per second
+ * @param maxResetsPerSecond RESET and OPEN_FAILED frames accepted per second
+ * @param maxControlFramesPerSecond frames other than DATA accepted per second
+ * @param maxQueuedBytes bytes the peer may leave unread in our send queue before we give up on it
+ */
+public record SessionConfig(
+        String tunnel,
+        String token,
+        int maxStreams,
+        int maxPendingOpens,
+        int maxStreamWindow,
+        int sessionWindow,
+        Duration keepAliveInterval,
+        Duration keepAliveTimeout,
+        Duration handshakeTimeout,
+        int maxPingsPerSecond,
+        int maxResetsPerSecond,
+        int maxControlFramesPerSecond,
+        long maxQueuedBytes) {
+
+    public static SessionConfig defaults(String tunnel, String token) {
+        return new SessionConfig(tunnel, token, 16_384, 1_024, 16 * 1024 * 1024, 64 * 1024 * 1024,
+                Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(10), 100, 2_000, 200_000,
+                16L * 1024 * 1024);
+    }
+
+    public SessionConfig withKeepAlive(Duration interval, Duration timeout) {
+        return new SessionConfig(tunnel, token, maxStreams, maxPendingOpens, maxStreamWindow, sessionWindow, interval,
+                timeout, handshakeTimeout, maxPingsPerSecond, maxResetsPerSecond, maxControlFramesPerSecond,
+                maxQueuedBytes);
+    }
+
+    public SessionConfig withWindows(int maxStreamWindow, int sessionWindow) {
+        return new SessionConfig(tunnel, token, maxStreams, maxPendingOpens, maxStreamWindow, sessionWindow,
+                keepAliveInterval, keepAliveTimeout, handshakeTimeout, maxPingsPerSecond, maxResetsPerSecond,
+                maxControlFramesPerSecond, maxQueuedBytes);
+    }
+
+    public SessionConfig withStreamLimits(int maxStreams, int maxPendingOpens) {
+        return new SessionConfig(tunnel, token, maxStreams, maxPendingOpens, maxStreamWindow, sessionWindow,
+                keepAliveInterval, keepAliveTimeout, handshakeTimeout, maxPingsPerSecond, maxResetsPerSecond,
+                maxControlFramesPerSecond, maxQueuedBytes);
+    }
+
+    @Override
+    public String toString() {
+        return "SessionConfig[tunnel=" + tunnel + ", token=" + (token == null ? "none" : "****") + ", maxStreams="
+                + maxStreams + ", maxStreamWindow=" + maxStreamWindow + ", sessionWindow=" + sessionWindow + "]";
+    }
+}

@@ -1,0 +1,23 @@
+package dev.itt.mux;
+
+import dev.itt.mux.wire.ErrorCode;
+
+/** What a session tells the end that owns it. Called on the session's thread. */
+public interface SessionHandler {
+    /** The handshake succeeded; streams may be opened (server) or will arrive (agent). */
+    default void onEstablished(Session session) {}
+
+    /**
+     * Agent only: the server opened a stream. Attach a {@link StreamHandler}, then call {@link MuxStream#accept()}
+     * once the upstream is connected, or {@link MuxStream#refuse} with the reason it is not.
+     */
+    default void onStreamOpened(Session session, MuxStream stream) {
+        stream.refuse(ErrorCode.REFUSED_STREAM, "this end accepts no streams");
+    }
+
+    /** The peer sent GO_AWAY: it takes no new streams. The session closes once its streams are done. */
+    default void onGoAway(Session session, ErrorCode code, String reason) {}
+
+    /** The session is over; every stream has already been reset. Called once. */
+    default void onClosed(Session session, ErrorCode code, String reason) {}
+}

@@ -1,0 +1,73 @@
+package dev.itt.mux.wire;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import java.util.Arrays;
+
+/**
+ * Frames as values, for tests, vectors and logs. The hot path does not build these: the decoder calls
+ * {@link FrameListener} and the session calls {@link FrameEncoder} directly.
+ */
+public sealed interface Frame {
+
+    record Data(int streamId, ByteBuf payload) implements Frame {
+        @Override
+        public String toString() {
+            return "Data[stream=" + streamId + ", payload=" + ByteBufUtil.hexDump(payload) + "]";
+        }
+    }
+
+    record WindowUpdate(int streamId, int increment) implements Frame {}
+
+    record Open(int streamId) implements Frame {}
+
+    record OpenOk(int streamId) implements Frame {}
+
+    record OpenFailed(int streamId, ErrorCode code, String reason) implements Frame {}
+
+    record Fin(int streamId) implements Frame {}
+
+    record Reset(int streamId, ErrorCode code) implements Frame {}
+
+    record Ping(boolean ack, long payload) implements Frame {}
+
+    record GoAway(int lastStreamId, ErrorCode code, String reason) implements Frame {}
+
+    record Hello(int version, String tunnel) implements Frame {}
+
+    record Challenge(byte[] nonce) implements Frame {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Challenge c && Arrays.equals(nonce, c.nonce);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(nonce);
+        }
+
+        @Override
+        public String toString() {
+            return "Challenge[" + ByteBufUtil.hexDump(nonce) + "]";
+        }
+    }
+
+    record Auth(byte[] mac) implements Frame {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Auth a && Arrays.equals(mac, a.mac);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(mac);
+        }
+
+        @Override
+        public String toString() {
+            return "Auth[" + ByteBufUtil.hexDump(mac) + "]";
+        }
+    }
+
+    record Welcome() implements Frame {}
+}

@@ -1,0 +1,36 @@
+package dev.itt.mux.wire;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Receives each complete frame the {@link FrameDecoder} reads, one callback per type. A listener may throw
+ * {@link MuxException} to reject a frame that is well formed but illegal in the session's state.
+ */
+public interface FrameListener {
+    /** A DATA payload; the listener owns the (retained) buffer and must release or pass it on. */
+    void onData(int streamId, ByteBuf payload) throws MuxException;
+
+    void onWindowUpdate(int streamId, int increment) throws MuxException;
+
+    void onOpen(int streamId) throws MuxException;
+
+    void onOpenOk(int streamId) throws MuxException;
+
+    void onOpenFailed(int streamId, ErrorCode code, String reason) throws MuxException;
+
+    void onFin(int streamId) throws MuxException;
+
+    void onReset(int streamId, ErrorCode code) throws MuxException;
+
+    void onPing(boolean ack, long payload) throws MuxException;
+
+    void onGoAway(int lastStreamId, ErrorCode code, String reason) throws MuxException;
+
+    void onHello(int version, String tunnel) throws MuxException;
+
+    void onChallenge(byte[] nonce) throws MuxException;
+
+    void onAuth(byte[] mac) throws MuxException;
+
+    void onWelcome() throws MuxException;
+}

@@ -1,0 +1,111 @@
+package dev.itt.vertx;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.impl.NetSocketInternal;
+import java.util.function.Consumer;
+
+/**
+ * A Vert.x socket as the data path needs it: bytes in as Netty's pooled {@link ByteBuf}s (Vert.x's own data
+ * handler copies every read into a heap buffer), bytes out without a flush per write (one flush per event-loop
+ * turn), and read pause/resume on the channel itself. Used only on the socket's event loop.
+ */
+public final class Connection {
+    private final NetSocketInternal socket;
+    private final ChannelHandlerContext ctx;
+    private final Channel channel;
+    private final Runnable flushTask = this::flushNow;
+    private boolean flushScheduled;
+
+    public Connection(NetSocket socket) {
+        this.socket = (NetSocketInternal) socket;
+        this.ctx = this.socket.channelHandlerContext();
+        this.channel = ctx.channel();
+    }
+
+    public NetSocket socket() {
+        return socket;
+    }
+
+    /** Each read, as a buffer the consumer owns. */
+    public void onData(Consumer<ByteBuf> consumer) {
+        socket.messageHandler(msg -> {
+            if (msg instanceof ByteBuf buf) {
+                consumer.accept(buf);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+        });
+    }
+
+    public void onClose(Runnable onClose) {
+        socket.closeHandler(v -> onClose.run());
+    }
+
+    /** Runs when the write queue falls back below its low-water mark. */
+    public void onWritable(Runnable onWritable) {
+        socket.drainHandler(v -> onWritable.run());
+    }
+
+    public void onError(Consumer<Throwable> onError) {
+        socket.exceptionHandler(onError::accept);
+    }
+
+    public void pause() {
+        channel.config().setAutoRead(false);
+    }
+
+    public void resume() {
+        channel.config().setAutoRead(true);
+    }
+
+    public ByteBufAllocator alloc() {
+        return ctx.alloc();
+    }
+
+    /** Queues {@code buf} (ownership passes); it goes out with the next {@link #flush()}. */
+    public void write(ByteBuf buf) {
+        ctx.write(buf, ctx.voidPromise());
+    }
+
+    /** Flushes at the end of this event-loop turn, once however many writes came before. */
+    public void flush() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            ctx.executor().execute(flushTask);
+        }
+    }
+
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    public long pendingBytes() {
+        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
+    }
+
+    public boolean isOpen() {
+        return channel.isActive();
+    }
+
+    /** Flushes what is queued, then closes. */
+    public void close() {
+        socket.close();
+    }
+
+    public SocketAddress remoteAddress() {
+        return socket.remoteAddress();
+    }
+
+    private void flushNow() {
+        flushScheduled = false;
+        ctx.flush();
+    }
+}
