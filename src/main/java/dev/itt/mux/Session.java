@@ -179,10 +179,11 @@ public final class Session implements FrameListener {
         if (phase == Phase.CLOSED) {
             return;
         }
-        if (!transportClosed && (!goAwaySent || code != ErrorCode.NO_ERROR)) {
+        boolean farewell = !transportClosed && (!goAwaySent || code != ErrorCode.NO_ERROR);
+        phase = Phase.CLOSED; // first: the farewell GO_AWAY must not trip the queued-bytes check again
+        if (farewell) {
             sendGoAway(code, reason);
         }
-        phase = Phase.CLOSED;
         closeCode = code;
         closeReason = reason;
         decoder.release();

@@ -1,0 +1,160 @@
+package dev.itt.mux;
+
+import static dev.itt.mux.SessionHandshakeTest.frame;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.itt.mux.wire.ErrorCode;
+import dev.itt.mux.wire.FrameEncoder;
+import dev.itt.mux.wire.WireConstants;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+
+/** A hostile or broken peer, played frame by frame against a real session. */
+class SessionDefenceTest {
+
+    /** An agent session that completed its handshake against a scripted server. */
+    private static Session establishedAgent(SessionRecorder events, SessionHandshakeTest.CapturingTransport wire) {
+        Session agent = new Session(Role.AGENT, wire, SessionConfig.defaults("t", null), events);
+        agent.start(System.nanoTime());
+        agent.onRead(frame(out -> FrameEncoder.writeChallenge(out, new byte[32])));
+        agent.onRead(frame(out -> FrameEncoder.writeWelcome(out)));
+        assertTrue(agent.isEstablished());
+        return agent;
+    }
+
+    @Test
+    void aPingFloodClosesTheSessionWithEnhanceYourCalm() {
+        SessionRecorder events = new SessionRecorder();
+        Session agent = establishedAgent(events, new SessionHandshakeTest.CapturingTransport());
+        ByteBuf flood = Unpooled.buffer();
+        for (int i = 0; i <= 100; i++) {
+            FrameEncoder.writePing(flood, false, i);
+        }
+        agent.onRead(flood);
+        assertEquals(ErrorCode.ENHANCE_YOUR_CALM, events.closedCode);
+    }
+
+    @Test
+    void pingsWithinTheLimitAreAnsweredEachSecond() {
+        SessionRecorder events = new SessionRecorder();
+        Session agent = establishedAgent(events, new SessionHandshakeTest.CapturingTransport());
+        for (int second = 0; second < 5; second++) {
+            ByteBuf pings = Unpooled.buffer();
+            for (int i = 0; i < 100; i++) {
+                FrameEncoder.writePing(pings, false, i);
+            }
+            agent.onRead(pings);
+            agent.tick(System.nanoTime());
+        }
+        assertFalse(agent.isClosed());
+    }
+
+    @Test
+    void rapidOpenAndResetIsCutOff() {
+        SessionRecorder events = new SessionRecorder();
+        events.acceptAtOnce = false;
+        Session agent = establishedAgent(events, new SessionHandshakeTest.CapturingTransport());
+        ByteBuf attack = Unpooled.buffer();
+        for (int id = 1; id <= 2_001; id++) {
+            FrameEncoder.writeOpen(attack, id);
+            FrameEncoder.writeReset(attack, id, ErrorCode.CANCEL);
+        }
+        agent.onRead(attack);
+        assertEquals(ErrorCode.ENHANCE_YOUR_CALM, events.closedCode);
+    }
+
+    @Test
+    void dataBeyondTheWindowIsAFlowControlError() {
+        SessionRecorder events = new SessionRecorder();
+        events.acceptAtOnce = false;
+        Session agent = establishedAgent(events, new SessionHandshakeTest.CapturingTransport());
+        agent.onRead(frame(out -> FrameEncoder.writeOpen(out, 1)));
+        ByteBuf overrun = Unpooled.buffer();
+        byte[] chunk = new byte[WireConstants.MAX_PAYLOAD];
+        for (int sent = 0; sent <= WireConstants.INITIAL_STREAM_WINDOW; sent += chunk.length) {
+            FrameEncoder.writeDataHeader(overrun, 1, chunk.length);
+            overrun.writeBytes(chunk);
+        }
+        agent.onRead(overrun);
+        assertEquals(ErrorCode.FLOW_CONTROL_ERROR, events.closedCode);
+        assertEquals(0, agent.bufferedBytes(), "nothing held after the session died");
+    }
+
+    @Test
+    void aWindowUpdateThatOverflowsIsAFlowControlError() {
+        SessionRecorder events = new SessionRecorder();
+        Session agent = establishedAgent(events, new SessionHandshakeTest.CapturingTransport());
+        agent.onRead(frame(out -> FrameEncoder.writeWindowUpdate(out, 0, Integer.MAX_VALUE)));
+        assertEquals(ErrorCode.FLOW_CONTROL_ERROR, events.closedCode);
+    }
+
+    @Test
+    void framesForANeverOpenedStreamAreAProtocolError() {
+        SessionRecorder events = new SessionRecorder();
+        Session agent = establishedAgent(events, new SessionHandshakeTest.CapturingTransport());
+        agent.onRead(frame(out -> FrameEncoder.writeFin(out, 7)));
+        assertEquals(ErrorCode.PROTOCOL_ERROR, events.closedCode);
+    }
+
+    @Test
+    void framesForAStreamThatIsGoneAreIgnored() {
+        SessionRecorder events = new SessionRecorder();
+        Session agent = establishedAgent(events, new SessionHandshakeTest.CapturingTransport());
+        agent.onRead(frame(out -> FrameEncoder.writeOpen(out, 1)));
+        events.streams.get(0).reset(ErrorCode.CANCEL);
+        agent.onRead(frame(out -> {
+            FrameEncoder.writeDataHeader(out, 1, 3);
+            out.writeBytes(new byte[] {1, 2, 3});
+            FrameEncoder.writeFin(out, 1);
+        }));
+        assertFalse(agent.isClosed());
+        assertNull(events.closedCode);
+    }
+
+    @Test
+    void theAgentNeverAcceptsAnOpenFromTheWrongSide() {
+        SessionRecorder events = new SessionRecorder();
+        SessionHandshakeTest.CapturingTransport wire = new SessionHandshakeTest.CapturingTransport();
+        Session server = new Session(Role.SERVER, wire, SessionConfig.defaults("t", null), events);
+        server.start(System.nanoTime());
+        server.onRead(frame(out -> FrameEncoder.writeHello(out, 1, "t")));
+        server.onRead(frame(out -> FrameEncoder.writeAuth(out, new byte[0])));
+        assertTrue(server.isEstablished());
+        server.onRead(frame(out -> FrameEncoder.writeOpen(out, 2)));
+        assertEquals(ErrorCode.PROTOCOL_ERROR, events.closedCode, "only the server opens streams");
+    }
+
+    @Test
+    void aPeerThatStopsReadingIsCutOffBeforeItsQueueGrowsWithoutBound() {
+        SessionPair p = SessionPair.of("t", null, null).start();
+        p.agentSide.peerReads(false); // the server stops reading what the agent writes
+        long pings = 0;
+        while (!p.agent.isClosed() && pings < 10_000_000) {
+            ByteBuf batch = Unpooled.buffer();
+            for (int i = 0; i < 90; i++) {
+                FrameEncoder.writePing(batch, false, pings++);
+            }
+            p.agent.onRead(batch); // each PING needs an answer the server never reads
+            p.agent.tick(System.nanoTime());
+        }
+        assertEquals(ErrorCode.ENHANCE_YOUR_CALM, p.agentEvents.closedCode);
+        assertTrue(pings * 17 >= SessionConfig.defaults("t", null).maxQueuedBytes());
+    }
+
+    @Test
+    void aSilentPeerIsDeclaredDead() {
+        SessionPair p = SessionPair.of("t", null, null).start();
+        p.serverSide.peerReads(false);
+        p.agentSide.peerReads(false);
+        long now = System.nanoTime();
+        long timeout = p.agent.config().keepAliveTimeout().toNanos();
+        p.agent.tick(now + timeout / 2);
+        assertFalse(p.agent.isClosed(), "a PING goes out first");
+        p.agent.tick(now + timeout + 1_000_000_000L);
+        assertEquals(ErrorCode.KEEPALIVE_TIMEOUT, p.agentEvents.closedCode);
+    }
+}

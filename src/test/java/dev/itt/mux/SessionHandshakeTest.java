@@ -1,0 +1,156 @@
+package dev.itt.mux;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.itt.mux.wire.ErrorCode;
+import dev.itt.mux.wire.FrameEncoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SessionHandshakeTest {
+
+    @Test
+    void matchingTokenEstablishesBothEnds() {
+        SessionPair p = SessionPair.of("docker", "s3cret", "s3cret").start();
+        assertTrue(p.server.isEstablished());
+        assertTrue(p.agent.isEstablished());
+        assertTrue(p.serverEvents.established && p.agentEvents.established);
+        assertTrue(p.agent.rttNanos() > 0 && p.server.rttNanos() > 0, "both ends measured a round trip");
+    }
+
+    @Test
+    void noTokenOnEitherEndEstablishes() {
+        SessionPair p = SessionPair.of("t", null, null).start();
+        assertTrue(p.agent.isEstablished());
+    }
+
+    @Test
+    void wrongTokenIsRefusedWithTheReason() {
+        SessionPair p = SessionPair.of("docker", "s3cret", "guess").start();
+        assertFalse(p.server.isEstablished());
+        assertEquals(ErrorCode.AUTH_FAILED, p.agentEvents.closedCode);
+        assertTrue(p.agentEvents.closedReason.contains("token does not match"), p.agentEvents.closedReason);
+        assertEquals(ErrorCode.AUTH_FAILED, p.serverEvents.closedCode);
+    }
+
+    @Test
+    void agentWithoutTokenIsRefusedByServerWithOne() {
+        SessionPair p = SessionPair.of("docker", "s3cret", null).start();
+        assertEquals(ErrorCode.AUTH_FAILED, p.agentEvents.closedCode);
+        assertTrue(p.agentEvents.closedReason.contains("requires a token"), p.agentEvents.closedReason);
+    }
+
+    @Test
+    void unknownTunnelIsRefused() {
+        SessionPair p = new SessionPair(SessionConfig.defaults("docker", null), SessionConfig.defaults("db", null)).start();
+        assertEquals(ErrorCode.UNKNOWN_TUNNEL, p.agentEvents.closedCode);
+        assertTrue(p.agentEvents.closedReason.contains("'db'"), p.agentEvents.closedReason);
+    }
+
+    @Test
+    void aRecordedAnswerCannotBeReplayed() {
+        // a successful handshake, recorded on the wire
+        CapturingTransport wire = new CapturingTransport();
+        Session first = new Session(Role.SERVER, wire, SessionConfig.defaults("docker", "s3cret"), new SessionRecorder());
+        first.start(System.nanoTime());
+        first.onRead(frame(out -> FrameEncoder.writeHello(out, 1, "docker")));
+        byte[] nonce1 = wire.challengeNonce();
+        byte[] answer = Authenticator.answer("s3cret", nonce1, "docker");
+        first.onRead(frame(out -> FrameEncoder.writeAuth(out, answer)));
+        assertTrue(first.isEstablished());
+
+        // the same answer against a new session: a new nonce, so it fails
+        CapturingTransport wire2 = new CapturingTransport();
+        SessionRecorder events = new SessionRecorder();
+        Session second = new Session(Role.SERVER, wire2, SessionConfig.defaults("docker", "s3cret"), events);
+        second.start(System.nanoTime());
+        second.onRead(frame(out -> FrameEncoder.writeHello(out, 1, "docker")));
+        assertNotEquals(new String(nonce1, java.nio.charset.StandardCharsets.ISO_8859_1),
+                new String(wire2.challengeNonce(), java.nio.charset.StandardCharsets.ISO_8859_1));
+        second.onRead(frame(out -> FrameEncoder.writeAuth(out, answer)));
+        assertFalse(second.isEstablished());
+        assertEquals(ErrorCode.AUTH_FAILED, events.closedCode);
+    }
+
+    @Test
+    void aStreamFrameBeforeTheHandshakeIsAProtocolError() {
+        CapturingTransport wire = new CapturingTransport();
+        SessionRecorder events = new SessionRecorder();
+        Session s = new Session(Role.SERVER, wire, SessionConfig.defaults("t", null), events);
+        s.start(System.nanoTime());
+        s.onRead(frame(out -> FrameEncoder.writeOpen(out, 1)));
+        assertEquals(ErrorCode.PROTOCOL_ERROR, events.closedCode);
+        assertTrue(wire.closed);
+    }
+
+    @Test
+    void aHandshakeThatDoesNotFinishTimesOut() {
+        CapturingTransport wire = new CapturingTransport();
+        SessionRecorder events = new SessionRecorder();
+        SessionConfig config = SessionConfig.defaults("t", null);
+        Session s = new Session(Role.SERVER, wire, config, events);
+        long start = System.nanoTime();
+        s.start(start);
+        s.tick(start + config.handshakeTimeout().toNanos() / 2);
+        assertFalse(s.isClosed());
+        s.tick(start + config.handshakeTimeout().toNanos() + 1);
+        assertEquals(ErrorCode.HANDSHAKE_TIMEOUT, events.closedCode);
+    }
+
+    interface Writer {
+        void write(ByteBuf out);
+    }
+
+    static ByteBuf frame(Writer w) {
+        ByteBuf b = Unpooled.buffer();
+        w.write(b);
+        return b;
+    }
+
+    /** Keeps what a session writes, decoded. */
+    static final class CapturingTransport implements Transport {
+        final List<ByteBuf> written = new ArrayList<>();
+        boolean closed;
+
+        byte[] challengeNonce() {
+            ByteBuf last = written.get(written.size() - 1);
+            byte[] nonce = new byte[32];
+            last.getBytes(last.readerIndex() + 9, nonce);
+            return nonce;
+        }
+
+        @Override
+        public io.netty.buffer.ByteBufAllocator alloc() {
+            return io.netty.buffer.UnpooledByteBufAllocator.DEFAULT;
+        }
+
+        @Override
+        public void write(ByteBuf buf) {
+            written.add(buf);
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public boolean isWritable() {
+            return true;
+        }
+
+        @Override
+        public long pendingBytes() {
+            return 0;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+}
