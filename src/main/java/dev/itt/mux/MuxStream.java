@@ -14,7 +14,7 @@ import java.util.ArrayDeque;
  */
 public final class MuxStream {
     /** Queued outbound bytes at which the source should pause. */
-    static final int HIGH_WATER = 64 * 1024;
+    public static final int HIGH_WATER = 64 * 1024;
     /** Queued outbound bytes below which a paused source may resume. */
     static final int LOW_WATER = 16 * 1024;
 

@@ -1,0 +1,62 @@
+package dev.itt.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.itt.agent.AgentEnd;
+import dev.itt.mux.SessionConfig;
+import dev.itt.testing.Target;
+import dev.itt.testing.TunnelFixture;
+import dev.itt.testing.Users;
+import java.io.InputStream;
+import java.net.Socket;
+import java.security.MessageDigest;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * One user never reads a large response while another streams 100 MB at full speed: the fast one finishes, and
+ * what each process buffers stays within what flow control allows (asserted on the exposed gauges, not on time).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class SlowReaderTest {
+    private static final long SIZE = 100L * 1024 * 1024;
+    private static final int MAX_STREAM_WINDOW = 1024 * 1024;
+
+    @Test
+    void aUserWhoNeverReadsStallsNobodyAndBuffersStayBounded() throws Exception {
+        SessionConfig session = SessionConfig.defaults("t", null).withWindows(MAX_STREAM_WINDOW, 8 * 1024 * 1024);
+        try (Target source = Target.tcp(Target.Mode.SOURCE, SIZE);
+                TunnelFixture t = new TunnelFixture().session(session).startServer()) {
+            AgentEnd agent = t.connectedAgent(source.address());
+            try (Socket slow = Users.connect(t.userPort()); Socket fast = Users.connect(t.userPort())) {
+                slow.setReceiveBufferSize(4096);
+                MessageDigest sha = Target.sha256();
+                InputStream in = fast.getInputStream();
+                byte[] buf = new byte[64 * 1024];
+                long total = 0;
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    sha.update(buf, 0, n);
+                    total += n;
+                }
+                assertTrue(total == SIZE, "the fast user got all " + SIZE + " bytes, got " + total);
+                assertArrayEquals(Target.sourceDigest(SIZE), sha.digest());
+
+                // per stream: a receive window (at most the cap) on the server, a send queue on the agent
+                long serverBound = 2L * MAX_STREAM_WINDOW;
+                // the source is paused once a stream's queue passes HIGH_WATER, but Netty's edge-triggered epoll
+                // may still run a read it had scheduled: a few more chunks can land. Bound: the window cap.
+                long agentBound = 2L * MAX_STREAM_WINDOW;
+                long serverPeak = t.server.peakBufferedBytes();
+                long agentPeak = agent.peakBufferedBytes();
+                System.out.printf("slow reader: server peak buffered %d bytes (bound %d), agent peak %d (bound %d)%n",
+                        serverPeak, serverBound, agentPeak, agentBound);
+                assertTrue(serverPeak > 0 && serverPeak <= serverBound, "server peak " + serverPeak);
+                assertTrue(agentPeak <= agentBound, "agent peak " + agentPeak);
+                assertTrue(t.server.bufferedBytes() <= serverBound);
+            }
+        }
+    }
+}

@@ -1,0 +1,263 @@
+package dev.itt.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.itt.agent.AgentEnd;
+import dev.itt.testing.Await;
+import dev.itt.testing.Target;
+import dev.itt.testing.TunnelFixture;
+import dev.itt.testing.Users;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real server end and agent in this JVM, real sockets on loopback, JDK sockets as users and upstreams. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class TunnelEndToEndTest {
+
+    @Test
+    void twoHundredConcurrentConnectionsEachEchoTheirOwnBytes() throws Exception {
+        try (Target echo = Target.tcp(Target.Mode.ECHO, 0); TunnelFixture t = new TunnelFixture().startServer()) {
+            t.connectedAgent(echo.address());
+            ExecutorService pool = Executors.newFixedThreadPool(200);
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                long seed = i;
+                results.add(pool.submit(() -> echoesItsOwnBytes(t.userPort(), seed, 256 * 1024)));
+            }
+            for (Future<Boolean> r : results) {
+                assertTrue(r.get(120, TimeUnit.SECONDS));
+            }
+            pool.shutdown();
+            assertEquals(200, echo.accepted());
+            Await.until("all streams to close", TunnelFixture.WAIT, () -> t.server.activeStreams() == 0);
+        }
+    }
+
+    private static boolean echoesItsOwnBytes(int port, long seed, int size) throws Exception {
+        byte[] data = new byte[size];
+        new Random(seed).nextBytes(data);
+        try (Socket s = Users.connect(port)) {
+            Thread writer = new Thread(() -> {
+                try {
+                    OutputStream out = s.getOutputStream();
+                    for (int off = 0; off < size; off += 8192) {
+                        out.write(data, off, Math.min(8192, size - off));
+                    }
+                    s.shutdownOutput();
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            writer.start();
+            byte[] back = Users.readAll(s.getInputStream());
+            writer.join();
+            return Arrays.equals(sha(data), sha(back));
+        }
+    }
+
+    @Test
+    void aHalfClosedUserStillReadsTheReplySentAfterItsEof() throws Exception {
+        try (Target digest = Target.tcp(Target.Mode.DIGEST_AFTER_EOF, 0);
+                TunnelFixture t = new TunnelFixture().startServer()) {
+            t.connectedAgent(digest.address());
+            byte[] data = new byte[3 * 1024 * 1024];
+            new Random(7).nextBytes(data);
+            try (Socket s = Users.connect(t.userPort())) {
+                s.getOutputStream().write(data);
+                s.shutdownOutput();
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                byte[] hash = new byte[32];
+                in.readFully(hash);
+                byte[] echoed = Users.readAll(in);
+                assertArrayEquals(sha(data), hash, "the upstream saw every byte, then the EOF");
+                assertArrayEquals(data, echoed, "and its reply, sent after the EOF, came back whole");
+            }
+        }
+    }
+
+    @Test
+    void aRefusedUpstreamClosesTheUserPromptly() throws Exception {
+        int closedPort = dev.itt.testing.Await.freePort();
+        try (TunnelFixture t = new TunnelFixture().startServer()) {
+            t.connectedAgent("127.0.0.1:" + closedPort);
+            try (Socket s = Users.connect(t.userPort())) {
+                s.setSoTimeout(5_000);
+                s.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes());
+                assertEquals(-1, readOrReset(s.getInputStream()), "the user sees the close, not a hang");
+            }
+            assertTrue(t.agents.get(0).isConnected(), "a refused upstream does not disturb the session");
+        }
+    }
+
+    private static int readOrReset(InputStream in) throws IOException {
+        try {
+            return in.read();
+        } catch (SocketException reset) {
+            return -1;
+        }
+    }
+
+    @Test
+    void unixSocketListenTunnelAndUpstream(@TempDir Path dir) throws Exception {
+        Path users = dir.resolve("users.sock");
+        Path agents = dir.resolve("agents.sock");
+        try (Target echo = Target.unix(dir.resolve("upstream.sock"), Target.Mode.ECHO, 0);
+                TunnelFixture t = new TunnelFixture().listen("unix:" + users).tunnel("unix:" + agents).startServer()) {
+            t.connectedAgent(echo.address());
+            byte[] data = new byte[1024 * 1024];
+            new Random(11).nextBytes(data);
+            try (SocketChannel ch = SocketChannel.open(java.net.UnixDomainSocketAddress.of(users))) {
+                // write while reading: an echo path does not buffer a whole megabyte for a user who does not read
+                Thread writer = new Thread(() -> {
+                    try {
+                        ch.write(ByteBuffer.wrap(data));
+                        ch.shutdownOutput();
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                writer.start();
+                byte[] back = Users.readAll(java.nio.channels.Channels.newInputStream(ch));
+                writer.join();
+                assertArrayEquals(data, back);
+            }
+        }
+        assertTrue(Files.notExists(users), "the server removes its socket files on stop");
+    }
+
+    @Test
+    void aStaleSocketFileIsReplacedButALiveOneIsNotStolen(@TempDir Path dir) throws Exception {
+        Path users = dir.resolve("users.sock");
+        Files.createFile(users); // stale: nobody listens
+        try (TunnelFixture t = new TunnelFixture().listen("unix:" + users).startServer()) {
+            assertTrue(t.server.isListening());
+            TunnelFixture second = new TunnelFixture().listen("unix:" + users);
+            AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, second::startServer);
+            assertTrue(String.valueOf(e.getMessage()).contains("in use"), e.getMessage());
+            second.server = null;
+            second.close();
+            assertTrue(t.server.isListening(), "the first server keeps its socket");
+        }
+    }
+
+    @Test
+    void severalAgentsShareUsersAndLosingOneResetsOnlyItsStreams() throws Exception {
+        try (Target source = Target.tcp(Target.Mode.SOURCE, 200L * 1024 * 1024);
+                TunnelFixture t = new TunnelFixture().startServer()) {
+            io.vertx.core.Vertx doomed = io.vertx.core.Vertx.vertx(
+                    new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
+            AgentEnd a = t.startAgent(doomed, t.tunnelAddress(), source.address(), null);
+            AgentEnd b = t.connectedAgent(source.address());
+            Await.until("two agents", TunnelFixture.WAIT, () -> t.server.agents() == 2);
+            List<Socket> users = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                Socket s = Users.connect(t.userPort());
+                s.getInputStream().read(); // the stream is up and flowing
+                users.add(s);
+            }
+            Await.until("streams on both agents", TunnelFixture.WAIT,
+                    () -> a.activeStreams() == 5 && b.activeStreams() == 5);
+            TunnelFixture.join(doomed.close()); // agent a dies: its connections drop, no GO_AWAY
+            int cut = 0;
+            for (Socket s : users) {
+                s.setSoTimeout(10_000);
+                if (drainsToEofOrReset(s)) {
+                    cut++;
+                }
+            }
+            Await.until("one agent left", TunnelFixture.WAIT, () -> t.server.agents() == 1);
+            assertEquals(5, cut, "exactly the lost agent's users were cut");
+            assertEquals(5, b.activeStreams(), "the other agent's streams are untouched");
+            for (Socket s : users) {
+                s.close();
+            }
+            try (Socket fresh = Users.connect(t.userPort())) {
+                assertTrue(fresh.getInputStream().read() >= 0, "new users go to the agent that is left");
+            }
+        }
+    }
+
+    /**
+     * True if the stream ends (EOF or reset) within the first 16 MB: more than the bytes that kernel buffers and
+     * the stream window can hold in flight, far less than the 200 MB a live stream carries.
+     */
+    private static boolean drainsToEofOrReset(Socket s) {
+        try {
+            byte[] buf = new byte[8192];
+            long total = 0;
+            while (total < 16L * 1024 * 1024) {
+                int n = s.getInputStream().read(buf);
+                if (n < 0) {
+                    return true;
+                }
+                total += n;
+            }
+            return false;
+        } catch (IOException e) {
+            return !(e instanceof java.net.SocketTimeoutException);
+        }
+    }
+
+    @Test
+    void theAgentReconnectsByItselfWhenTheServerRestarts() throws Exception {
+        try (Target echo = Target.tcp(Target.Mode.ECHO, 0)) {
+            int tunnelPort = Await.freePort();
+            int userPort = Await.freePort();
+            TunnelFixture first = new TunnelFixture().listen("127.0.0.1:" + userPort).tunnel("127.0.0.1:" + tunnelPort)
+                    .startServer();
+            AgentEnd agent = first.connectedAgent(echo.address());
+            TunnelFixture.join(first.server.stop());
+            Await.until("the agent to notice", TunnelFixture.WAIT, () -> !agent.isConnected());
+            first.server = null;
+            first.server = new dev.itt.server.ServerEnd(first.vertx, new dev.itt.config.TunnelSpec.Server("t",
+                    dev.itt.config.Endpoint.parse("127.0.0.1:" + userPort),
+                    dev.itt.config.Endpoint.parse("127.0.0.1:" + tunnelPort),
+                    dev.itt.mux.SessionConfig.defaults("t", null), java.time.Duration.ofSeconds(2)));
+            TunnelFixture.join(first.server.start());
+            Await.until("the agent to come back", TunnelFixture.WAIT, agent::isConnected);
+            assertTrue(echoesItsOwnBytes(userPort, 3, 100_000));
+            first.close();
+        }
+    }
+
+    @Test
+    void theAgentMayStartBeforeTheServer() throws Exception {
+        try (Target echo = Target.tcp(Target.Mode.ECHO, 0)) {
+            int tunnelPort = Await.freePort();
+            TunnelFixture t = new TunnelFixture().tunnel("127.0.0.1:" + tunnelPort);
+            AgentEnd agent = t.startAgent("127.0.0.1:" + tunnelPort, echo.address(), null);
+            assertTrue(!agent.isConnected());
+            t.startServer();
+            Await.until("the agent to connect", TunnelFixture.WAIT, agent::isConnected);
+            assertTrue(echoesItsOwnBytes(t.userPort(), 4, 10_000));
+            t.close();
+        }
+    }
+
+    static byte[] sha(byte[] data) {
+        MessageDigest d = Target.sha256();
+        return d.digest(data);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.itt.testing;
+
+import dev.itt.agent.AgentEnd;
+import dev.itt.config.DialTarget;
+import dev.itt.config.Endpoint;
+import dev.itt.config.ProxyUrl;
+import dev.itt.config.TunnelSpec;
+import dev.itt.mux.SessionConfig;
+import dev.itt.server.ServerEnd;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A real server end and agents on loopback, in this JVM, on a Vert.x with the native transport. */
+public final class TunnelFixture implements AutoCloseable {
+    public static final Duration WAIT = Duration.ofSeconds(20);
+
+    public final Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    public final List<AgentEnd> agents = new ArrayList<>();
+    public ServerEnd server;
+    private SessionConfig session = SessionConfig.defaults("t", null);
+    private String listen = "127.0.0.1:0";
+    private String tunnel = "127.0.0.1:0";
+
+    public TunnelFixture() {
+        if (!vertx.isNativeTransportEnabled()) {
+            throw new AssertionError("native transport unavailable: " + vertx.unavailableNativeTransportCause());
+        }
+    }
+
+    public TunnelFixture session(SessionConfig session) {
+        this.session = session;
+        return this;
+    }
+
+    public TunnelFixture listen(String listen) {
+        this.listen = listen;
+        return this;
+    }
+
+    public TunnelFixture tunnel(String tunnel) {
+        this.tunnel = tunnel;
+        return this;
+    }
+
+    public TunnelFixture startServer() {
+        server = new ServerEnd(vertx, new TunnelSpec.Server("t", Endpoint.parse(listen), Endpoint.parse(tunnel), session,
+                Duration.ofSeconds(2)));
+        join(server.start());
+        return this;
+    }
+
+    /** The address agents dial: the server's bound tunnel port, or its Unix socket. */
+    public String tunnelAddress() {
+        return server.tunnelPort() > 0 ? "127.0.0.1:" + server.tunnelPort() : tunnel;
+    }
+
+    public int userPort() {
+        return server.listenPort();
+    }
+
+    public AgentEnd startAgent(String upstream) {
+        return startAgent(tunnelAddress(), upstream, null);
+    }
+
+    public AgentEnd startAgent(String downstream, String upstream, String proxy) {
+        return startAgent(vertx, downstream, upstream, proxy);
+    }
+
+    /** An agent on its own Vert.x: closing that Vert.x drops its connections as a killed process would. */
+    public AgentEnd startAgent(Vertx on, String downstream, String upstream, String proxy) {
+        AgentEnd agent = new AgentEnd(on, new TunnelSpec.Agent("t", DialTarget.parse(downstream),
+                DialTarget.parse(upstream), proxy == null ? null : ProxyUrl.parse(proxy), session,
+                Duration.ofSeconds(5), Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(2)));
+        if (on == vertx) {
+            agents.add(agent);
+        }
+        join(agent.start());
+        return agent;
+    }
+
+    public AgentEnd connectedAgent(String upstream) {
+        AgentEnd agent = startAgent(upstream);
+        Await.until("the agent to connect", WAIT, agent::isConnected);
+        return agent;
+    }
+
+    public static <T> T join(Future<T> f) {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (AgentEnd a : agents) {
+            join(a.stop());
+        }
+        if (server != null) {
+            join(server.stop());
+        }
+        join(vertx.close());
+    }
+}
