@@ -35,6 +35,7 @@ public final class Target implements AutoCloseable {
         return t;
     });
     private final AtomicInteger accepted = new AtomicInteger();
+    private final java.util.Set<String> peers = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private ServerSocket tcp;
     private ServerSocketChannel unix;
     private Path unixPath;
@@ -73,11 +74,17 @@ public final class Target implements AutoCloseable {
         return accepted.get();
     }
 
+    /** The source addresses TCP connections came from (a proxy bound to its own loopback address shows here). */
+    public java.util.Set<String> peers() {
+        return peers;
+    }
+
     private void acceptTcp() {
         while (!tcp.isClosed()) {
             try {
                 Socket s = tcp.accept();
                 accepted.incrementAndGet();
+                peers.add(s.getInetAddress().getHostAddress());
                 threads.execute(() -> serve(s));
             } catch (IOException e) {
                 return;
