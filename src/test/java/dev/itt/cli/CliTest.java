@@ -1,0 +1,88 @@
+package dev.itt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** Flag parsing, before Quarkus starts: the seed's flags become one tunnel's properties. */
+class CliTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private Cli.Launch parse(String... args) {
+        return Cli.parse(args, new PrintWriter(out), new PrintWriter(err));
+    }
+
+    @Test
+    void serverFlagsBecomeTunnelProperties() {
+        Cli.Launch l = parse("server", "-listen", "unix:/tmp/d.sock", "-tunnel", "0.0.0.0:7000", "-token", "t");
+        assertNull(l.exitCode());
+        assertEquals("unix:/tmp/d.sock", l.properties().get("itt.tunnels.itt.listen"));
+        assertEquals("0.0.0.0:7000", l.properties().get("itt.tunnels.itt.tunnel"));
+        assertEquals("t", l.properties().get("itt.tunnels.itt.token"));
+        assertEquals("false", l.properties().get("quarkus.http.host-enabled"), "no HTTP port for CLI runs");
+        assertEquals("INFO", l.properties().get("quarkus.log.category.\"dev.itt\".level"));
+    }
+
+    @Test
+    void clientFlagsTakeOneDashOrTwo() {
+        Cli.Launch l = parse("client", "--downstream", "server:7000", "-upstream", "proxy:db:5432", "-proxy",
+                "socks5h://p:1080", "-loglevel", "TRACE");
+        assertNull(l.exitCode());
+        assertEquals("proxy:db:5432", l.properties().get("itt.tunnels.itt.upstream"));
+        assertEquals("socks5h://p:1080", l.properties().get("itt.tunnels.itt.proxy"));
+        assertEquals("TRACE", l.properties().get("quarkus.log.category.\"dev.itt\".level"));
+    }
+
+    @Test
+    void quieterLevelsQuietenTheWholeProcess() {
+        Cli.Launch l = parse("server", "-listen", ":1", "-tunnel", ":2", "-loglevel", "warning");
+        assertEquals("WARN", l.properties().get("quarkus.log.level"));
+        assertEquals("ERROR", parse("server", "-listen", ":1", "-tunnel", ":2", "-loglevel", "error").properties()
+                .get("quarkus.log.level"));
+    }
+
+    @Test
+    void anUnknownLevelExitsTwoNamingTheFlag() {
+        Cli.Launch l = parse("client", "-downstream", "s:1", "-upstream", "u:2", "-loglevel", "loud");
+        assertEquals(2, l.exitCode());
+        assertTrue(err.toString().contains("'-loglevel'") || err.toString().contains("'--loglevel'"), err.toString());
+        assertTrue(err.toString().contains("'loud' is not a log level"), err.toString());
+    }
+
+    @Test
+    void aMalformedAddressExitsTwoNamingTheFlag() {
+        Cli.Launch l = parse("server", "-listen", "nowhere", "-tunnel", ":7000");
+        assertEquals(2, l.exitCode());
+        assertTrue(err.toString().contains("-listen: 'nowhere' has no port"), err.toString());
+    }
+
+    @Test
+    void aMissingFlagExitsTwo() {
+        assertEquals(2, parse("client", "-downstream", "s:1").exitCode());
+        assertTrue(err.toString().contains("-upstream"), err.toString());
+    }
+
+    @Test
+    void helpPrintsEveryFlagWithItsMeaningAndExitsZero() {
+        Cli.Launch l = parse("client", "-h");
+        assertEquals(0, l.exitCode());
+        String help = out.toString();
+        for (String flag : new String[] {"-downstream", "-upstream", "-proxy", "-loglevel", "-token"}) {
+            assertTrue(help.contains(flag), flag + " in\n" + help);
+        }
+        assertTrue(help.contains("socks5h://"), help);
+        assertEquals(0, parse("-h").exitCode());
+    }
+
+    @Test
+    void noSubcommandRunsTheConfiguredTunnels() {
+        Cli.Launch l = parse();
+        assertNull(l.exitCode());
+        assertTrue(l.properties().isEmpty());
+    }
+}

@@ -1,0 +1,156 @@
+package dev.itt.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
+import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The real SmallRye mapping, fed from properties and from environment variables, then validated. */
+class ConfigValidatorTest {
+
+    private static List<TunnelSpec> validate(Map<String, String> props, Map<String, String> env) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withMapping(IttConfig.class)
+                .withConverter(MemorySize.class, 100, new MemorySizeConverter())
+                .withConverter(java.time.Duration.class, 100, new DurationConverter())
+                .withSources(new PropertiesConfigSource(props, "test", 100))
+                .withSources(new EnvConfigSource(env, 300))
+                .build();
+        return ConfigValidator.validate(config.getConfigMapping(IttConfig.class).tunnels(), env);
+    }
+
+    private static ConfigException invalid(Map<String, String> props, Map<String, String> env) {
+        return assertThrows(ConfigException.class, () -> validate(props, env));
+    }
+
+    @Test
+    void listenAndTunnelMakeAServerEnd() {
+        List<TunnelSpec> specs = validate(Map.of(
+                "itt.tunnels.docker.listen", "unix:/var/run/itt/docker.sock",
+                "itt.tunnels.docker.tunnel", "0.0.0.0:7000",
+                "itt.tunnels.docker.token", "s3cret"), Map.of());
+        TunnelSpec.Server s = assertInstanceOf(TunnelSpec.Server.class, specs.get(0));
+        assertEquals(new Endpoint.Unix("/var/run/itt/docker.sock"), s.listen());
+        assertEquals(new Endpoint.Tcp("0.0.0.0", 7000), s.tunnel());
+        assertEquals("docker", s.session().tunnel());
+        assertEquals("s3cret", s.session().token());
+        assertTrue(!s.session().toString().contains("s3cret"), "the token is masked");
+    }
+
+    @Test
+    void downstreamUpstreamAndProxyMakeAClientEnd() {
+        List<TunnelSpec> specs = validate(Map.of(
+                "itt.tunnels.agent.downstream", "proxy:itt-server:7000",
+                "itt.tunnels.agent.upstream", "unix:/var/run/docker.sock",
+                "itt.tunnels.agent.proxy", "socks5h://u:p@proxy.corp:1080",
+                "itt.tunnels.agent.name", "docker",
+                "itt.tunnels.agent.session-window", "32M"), Map.of());
+        TunnelSpec.Agent a = assertInstanceOf(TunnelSpec.Agent.class, specs.get(0));
+        assertTrue(a.downstream().viaProxy());
+        assertEquals(new Endpoint.Tcp("itt-server", 7000), a.downstream().endpoint());
+        assertEquals(ProxyUrl.Scheme.SOCKS5H, a.proxy().scheme());
+        assertEquals("docker", a.session().tunnel());
+        assertEquals(32 * 1024 * 1024, a.session().sessionWindow());
+    }
+
+    @Test
+    void environmentVariablesAloneDefineATunnel() {
+        List<TunnelSpec> specs = validate(Map.of(), Map.of(
+                "ITT_TUNNELS_DOCKER_LISTEN", "127.0.0.1:8000",
+                "ITT_TUNNELS_DOCKER_TUNNEL", "127.0.0.1:7000",
+                "ITT_TUNNELS_DOCKER_KEEP_ALIVE_INTERVAL", "5s"));
+        TunnelSpec.Server s = assertInstanceOf(TunnelSpec.Server.class, specs.get(0));
+        assertEquals("docker", s.name());
+        assertEquals(5, s.session().keepAliveInterval().toSeconds());
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnceNamingTunnelAndKey() {
+        ConfigException e = invalid(Map.of(
+                "itt.tunnels.a.listen", "127.0.0.1:8000",
+                "itt.tunnels.a.upstream", "127.0.0.1:80",
+                "itt.tunnels.b.listen", "localhost",
+                "itt.tunnels.b.tunnel", "127.0.0.1:99999",
+                "itt.tunnels.c.downstream", "proxy:server:7000",
+                "itt.tunnels.c.upstream", "127.0.0.1:80",
+                "itt.tunnels.d.downstream", "server:7000",
+                "itt.tunnels.d.upstream", "127.0.0.1:80",
+                "itt.tunnels.d.proxy", "ftp://proxy:21"), Map.of());
+        List<String> p = e.problems();
+        assertEquals(5, p.size(), String.join("\n", p));
+        assertTrue(p.get(0).startsWith("tunnel 'a' mixes server keys"), p.get(0));
+        assertTrue(p.get(1).startsWith("itt.tunnels.b.listen: 'localhost' has no port"), p.get(1));
+        assertTrue(p.get(2).startsWith("itt.tunnels.b.tunnel: '127.0.0.1:99999' has port 99999"), p.get(2));
+        assertTrue(p.get(3).startsWith("itt.tunnels.c.downstream: 'proxy:server:7000' goes through a proxy"), p.get(3));
+        assertTrue(p.get(4).startsWith("itt.tunnels.d.proxy: 'ftp://proxy:21' has scheme 'ftp'"), p.get(4));
+        assertTrue(e.getMessage().contains("5 problems"));
+    }
+
+    @Test
+    void aTunnelThatIsNeitherEndSaysWhatItLacks() {
+        ConfigException e = invalid(Map.of("itt.tunnels.x.token", "t", "itt.tunnels.y.listen", "127.0.0.1:1"), Map.of());
+        assertEquals(List.of(
+                "tunnel 'x' is neither a server end (set listen and tunnel) nor a client end (set downstream and upstream)",
+                "itt.tunnels.y.tunnel: is missing: a server end needs tunnel"), e.problems());
+    }
+
+    @Test
+    void badTimingsAndLimitsAreNamed() {
+        ConfigException e = invalid(Map.of(
+                "itt.tunnels.s.listen", "127.0.0.1:1",
+                "itt.tunnels.s.tunnel", "127.0.0.1:2",
+                "itt.tunnels.s.keep-alive-timeout", "5s",
+                "itt.tunnels.s.keep-alive-interval", "10s",
+                "itt.tunnels.s.max-stream-window", "1K",
+                "itt.tunnels.s.protocol", "carrier-pigeon"), Map.of());
+        String all = String.join("\n", e.problems());
+        assertTrue(all.contains("itt.tunnels.s.keep-alive-timeout: PT5S must be longer than keep-alive-interval"), all);
+        assertTrue(all.contains("itt.tunnels.s.max-stream-window: 1024 bytes is outside"), all);
+        assertTrue(all.contains("itt.tunnels.s.protocol: 'carrier-pigeon'"), all);
+    }
+
+    @Test
+    void anEnvironmentVariableThatConfiguresNothingIsAnError() {
+        ConfigException e = invalid(Map.of(), Map.of(
+                "ITT_TUNNELS_DOCKER_LISTEN", "127.0.0.1:8000",
+                "ITT_TUNNELS_DOCKER_TUNNEL", "127.0.0.1:7000",
+                "ITT_TUNNELS_DOCKER_LISTN", "127.0.0.1:8001"));
+        assertEquals(1, e.problems().size(), e.getMessage());
+        assertTrue(e.problems().get(0).startsWith("environment variable ITT_TUNNELS_DOCKER_LISTN sets no ITT key"));
+    }
+
+    @Test
+    void aDashedNameFromTheEnvironmentAloneIsReportedNotIgnored() {
+        ConfigException e = invalid(Map.of(), Map.of("ITT_TUNNELS_MY_DB_LISTEN", "127.0.0.1:8000"));
+        assertTrue(e.getMessage().contains("ITT_TUNNELS_MY_DB_LISTEN defines no tunnel"), e.getMessage());
+    }
+
+    @Test
+    void noTunnelsIsValidAndEmpty() {
+        assertTrue(validate(Map.of(), Map.of("HOME", "/root")).isEmpty());
+    }
+
+    @Test
+    void proxyUrlsParseWithTheirDefaults() {
+        ProxyUrl p = ProxyUrl.parse("http://proxy.corp");
+        assertEquals(ProxyUrl.Scheme.HTTP, p.scheme());
+        assertEquals(8080, p.port());
+        assertNull(p.username());
+        ProxyUrl s = ProxyUrl.parse("socks5://alice:pa%40ss@[::1]:1081");
+        assertEquals("::1", s.host());
+        assertEquals("pa@ss", s.password());
+        assertEquals("socks5://alice:****@::1:1081", s.toString());
+    }
+}
