@@ -1,0 +1,101 @@
+package dev.itt.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged program ({@code target/quarkus-app/quarkus-run.jar}) run as a separate process. */
+public final class IttProcess implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+
+    private IttProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    public static IttProcess start(Path log, Map<String, String> env, String... args) throws IOException {
+        String jar = System.getProperty("itt.jar", "target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(Path.of(jar))) {
+            throw new AssertionError(jar + " is missing: run ./mvnw package first (./test does)");
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-jar", jar));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("ITT_"));
+        pb.environment().putAll(env);
+        return new IttProcess(pb.start(), log);
+    }
+
+    public static IttProcess start(Path log, String... args) throws IOException {
+        return start(log, Map.of(), args);
+    }
+
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Waits until the log contains {@code text}; fails with the log if the process dies or time runs out. */
+    public IttProcess awaitLog(String text, Duration timeout) {
+        try {
+            Await.until("'" + text + "' in the log", timeout, () -> {
+                if (!process.isAlive() && !log().contains(text)) {
+                    throw new AssertionError("process exited " + process.exitValue() + " before '" + text + "':\n"
+                            + log());
+                }
+                return log().contains(text);
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n--- log ---\n" + log(), e);
+        }
+        return this;
+    }
+
+    /** SIGTERM, then the exit code. */
+    public int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("did not stop within 20 s after SIGTERM:\n" + log());
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL: the process dies without a word to its peer. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    public int waitForExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("still running after " + timeout + ":\n" + log());
+        }
+        return process.exitValue();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
