@@ -46,6 +46,8 @@ public class TunnelManager {
             LOG.warn("no tunnels configured: set itt.tunnels.NAME.listen and .tunnel (server end) or"
                     + " .downstream and .upstream (client end), or run 'itt server' / 'itt client'");
         }
+        // servers first: an agent of this same process then finds its server listening on the first dial
+        List<String> failures = new ArrayList<>();
         List<Future<Void>> started = new ArrayList<>();
         for (TunnelSpec spec : specs) {
             if (spec instanceof TunnelSpec.Server s) {
@@ -53,14 +55,28 @@ public class TunnelManager {
                 servers.add(end);
                 metrics.register(end);
                 started.add(end.start());
-            } else if (spec instanceof TunnelSpec.Agent a) {
-                AgentEnd end = new AgentEnd(vertx, a);
-                agents.add(end);
-                metrics.register(end);
-                started.add(end.start());
             }
         }
-        List<String> failures = new ArrayList<>();
+        await(started, failures);
+        if (failures.isEmpty()) {
+            started.clear();
+            for (TunnelSpec spec : specs) {
+                if (spec instanceof TunnelSpec.Agent a) {
+                    AgentEnd end = new AgentEnd(vertx, a);
+                    agents.add(end);
+                    metrics.register(end);
+                    started.add(end.start());
+                }
+            }
+            await(started, failures);
+        }
+        if (!failures.isEmpty()) {
+            stopAll();
+            throw new IllegalStateException("cannot start tunnels:\n  - " + String.join("\n  - ", failures));
+        }
+    }
+
+    private static void await(List<Future<Void>> started, List<String> failures) {
         for (Future<Void> f : started) {
             try {
                 f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -69,10 +85,6 @@ public class TunnelManager {
             } catch (InterruptedException | TimeoutException e) {
                 failures.add("start-up interrupted or timed out: " + e);
             }
-        }
-        if (!failures.isEmpty()) {
-            stopAll();
-            throw new IllegalStateException("cannot start tunnels:\n  - " + String.join("\n  - ", failures));
         }
     }
 
