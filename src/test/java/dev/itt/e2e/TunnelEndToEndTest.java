@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A real server end and agent in this JVM, real sockets on loopback, JDK sockets as users and upstreams. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class TunnelEndToEndTest {
+public class TunnelEndToEndTest {
 
     @Test
     void twoHundredConcurrentConnectionsEachEchoTheirOwnBytes() throws Exception {
@@ -55,7 +55,7 @@ class TunnelEndToEndTest {
         }
     }
 
-    private static boolean echoesItsOwnBytes(int port, long seed, int size) throws Exception {
+    public static boolean echoesItsOwnBytes(int port, long seed, int size) throws Exception {
         byte[] data = new byte[size];
         new Random(seed).nextBytes(data);
         try (Socket s = Users.connect(port)) {

@@ -243,4 +243,76 @@ class CliProgramsIT {
             assertTrue(bad.log().contains("loglevel") && bad.log().contains("'shouty' is not a log level"), bad.log());
         }
     }
+
+    @Test
+    void twoHundredConcurrentEchoesHalfCloseAndARefusedUpstreamThroughThePrograms(@TempDir Path dir) throws Exception {
+        int listen = Await.freePort();
+        int tunnel = Await.freePort();
+        try (Target echo = Target.tcp(Target.Mode.ECHO, 0);
+                IttProcess server = server(dir, listen, tunnel);
+                IttProcess client = client(dir, tunnel, echo.address())) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(200);
+            java.util.List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                long seed = i;
+                results.add(pool.submit(() -> dev.itt.e2e.TunnelEndToEndTest.echoesItsOwnBytes(listen, seed, 256 * 1024)));
+            }
+            for (var r : results) {
+                assertTrue(r.get(120, TimeUnit.SECONDS), "every connection got its own bytes back");
+            }
+            pool.shutdown();
+            assertEquals(200, echo.accepted());
+        }
+        try (Target digest = Target.tcp(Target.Mode.DIGEST_AFTER_EOF, 0);
+                IttProcess server = server(dir, listen, tunnel);
+                IttProcess client = client(dir, tunnel, digest.address());
+                Socket user = Users.connect(listen)) {
+            byte[] data = new byte[1024 * 1024];
+            new Random(5).nextBytes(data);
+            user.getOutputStream().write(data);
+            user.shutdownOutput();
+            byte[] reply = Users.readAll(user.getInputStream());
+            assertArrayEquals(Target.sha256().digest(data), java.util.Arrays.copyOf(reply, 32),
+                    "the reply the upstream sent only after the user's EOF");
+            assertEquals(32 + data.length, reply.length);
+        }
+        int closed = Await.freePort();
+        try (IttProcess server = server(dir, listen, tunnel);
+                IttProcess client = client(dir, tunnel, "127.0.0.1:" + closed);
+                Socket user = Users.connect(listen)) {
+            user.setSoTimeout(5_000);
+            int first;
+            try {
+                first = user.getInputStream().read();
+            } catch (java.net.SocketException reset) {
+                first = -1;
+            }
+            assertEquals(-1, first, "a refused upstream closes the user");
+            client.awaitLog("CONNECT_REFUSED", START);
+        }
+    }
+
+    @Test
+    void theClientDialsTheUpstreamThroughASocksProxy(@TempDir Path dir) throws Exception {
+        int listen = Await.freePort();
+        int tunnel = Await.freePort();
+        int socksPort = Await.freePort();
+        Path ten = file(dir.resolve("www"), "ten.bin", 10L * 1024 * 1024);
+        try (dev.itt.testing.Peers.Process socks = dev.itt.testing.Peers.Process.start(dir.resolve("socks.log"),
+                dev.itt.testing.Peers.require("microsocks", "microsocks"), "-i", "127.0.0.1", "-p",
+                String.valueOf(socksPort), "-u", "u", "-P", "p", "-b", "127.0.0.9");
+                Nginx nginx = Nginx.serve(dir.resolve("nginx"), dir.resolve("www"))) {
+            Await.port(socksPort, START);
+            try (IttProcess server = server(dir, listen, tunnel);
+                    IttProcess client = client(dir, tunnel, "proxy:localhost:" + nginx.port(), "-proxy",
+                            "socks5h://u:p@127.0.0.1:" + socksPort)) {
+                Path out = dir.resolve("out.bin");
+                assertEquals("200 " + 10L * 1024 * 1024, Curl.get("http://127.0.0.1:" + listen + "/ten.bin", out));
+                assertArrayEquals(sha(ten), sha(out));
+                String access = Files.readString(dir.resolve("nginx").resolve("access.log"));
+                assertTrue(access.startsWith("127.0.0.9 "), "nginx saw the proxy's address:\n" + access);
+                assertTrue(socks.log().contains("connected to localhost:" + nginx.port()), socks.log());
+            }
+        }
+    }
 }
