@@ -110,9 +110,11 @@ public final class ConfigValidator {
         int streamWindow = window(name, "max-stream-window", c.maxStreamWindow().asLongValue());
         int sessionWindow = window(name, "session-window", c.sessionWindow().asLongValue());
         String token = c.token().filter(t -> !t.isEmpty()).orElse(null);
-        return new SessionConfig(wireName, token, c.maxStreams(), c.maxPendingOpens(), streamWindow, sessionWindow,
-                c.keepAliveInterval(), c.keepAliveTimeout(), c.handshakeTimeout(), 100, 2_000, 200_000,
-                16L * 1024 * 1024);
+        return SessionConfig.defaults(wireName, token)
+                .withStreamLimits(c.maxStreams(), c.maxPendingOpens())
+                .withWindows(streamWindow, sessionWindow)
+                .withKeepAlive(c.keepAliveInterval(), c.keepAliveTimeout())
+                .withHandshakeTimeout(c.handshakeTimeout());
     }
 
     private int window(String name, String key, long bytes) {

@@ -47,6 +47,12 @@ public record SessionConfig(
                 maxQueuedBytes);
     }
 
+    public SessionConfig withHandshakeTimeout(Duration timeout) {
+        return new SessionConfig(tunnel, token, maxStreams, maxPendingOpens, maxStreamWindow, sessionWindow,
+                keepAliveInterval, keepAliveTimeout, timeout, maxPingsPerSecond, maxResetsPerSecond,
+                maxControlFramesPerSecond, maxQueuedBytes);
+    }
+
     public SessionConfig withWindows(int maxStreamWindow, int sessionWindow) {
         return new SessionConfig(tunnel, token, maxStreams, maxPendingOpens, maxStreamWindow, sessionWindow,
                 keepAliveInterval, keepAliveTimeout, handshakeTimeout, maxPingsPerSecond, maxResetsPerSecond,
