@@ -1,11 +1,11 @@
 package dev.itt.mux;
 
 import dev.itt.mux.wire.ErrorCode;
-import dev.itt.mux.wire.FrameDecoder;
-import dev.itt.mux.wire.FrameEncoder;
+import dev.itt.mux.wire.Codec;
 import dev.itt.mux.wire.FrameListener;
 import dev.itt.mux.wire.FrameType;
 import dev.itt.mux.wire.MuxException;
+import dev.itt.mux.wire.NativeCodec;
 import dev.itt.mux.wire.WireConstants;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.collection.IntObjectHashMap;
@@ -48,7 +48,8 @@ public final class Session implements FrameListener {
     private final Transport transport;
     private final SessionConfig config;
     private final SessionHandler handler;
-    private final FrameDecoder decoder = new FrameDecoder();
+    private final Codec codec;
+    private boolean readingPaused;
     private final IntObjectHashMap<MuxStream> streams = new IntObjectHashMap<>();
     private final ArrayDeque<MuxStream> blocked = new ArrayDeque<>();
     private final SendWindow sendWindow = new SendWindow(WireConstants.INITIAL_SESSION_WINDOW);
@@ -85,6 +86,12 @@ public final class Session implements FrameListener {
     private Object attachment;
 
     public Session(Role role, Transport transport, SessionConfig config, SessionHandler handler) {
+        this(role, transport, config, handler, new NativeCodec());
+    }
+
+    /** A session over another wire format (the legacy one): see {@link Codec#isNative()} for what it leaves out. */
+    public Session(Role role, Transport transport, SessionConfig config, SessionHandler handler, Codec codec) {
+        this.codec = codec;
         this.role = role;
         this.transport = transport;
         this.config = config;
@@ -98,11 +105,11 @@ public final class Session implements FrameListener {
     public void start(long nowNanos) {
         createdNanos = nowNanos;
         lastReadNanos = nowNanos;
-        if (role == Role.AGENT) {
+        if (!codec.isNative()) {
+            establish(); // the legacy format has no handshake
+        } else if (role == Role.AGENT) {
             expected = FrameType.CHALLENGE;
-            ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH + 6 + WireConstants.MAX_NAME_LENGTH);
-            FrameEncoder.writeHello(out, WireConstants.VERSION, config.tunnel());
-            sendControl(out);
+            sendControl(codec.hello(transport.alloc(), config.tunnel()));
         } else {
             expected = FrameType.HELLO;
         }
@@ -116,7 +123,7 @@ public final class Session implements FrameListener {
         }
         lastReadNanos = System.nanoTime();
         try {
-            decoder.decode(bytes, this);
+            codec.decode(bytes, this);
         } catch (MuxException e) {
             fail(e);
         }
@@ -139,6 +146,12 @@ public final class Session implements FrameListener {
         pingsThisSecond = 0;
         resetsThisSecond = 0;
         controlFramesThisSecond = 0;
+        if (!codec.isNative()) {
+            if (drainDeadlineNanos != 0 && nowNanos - drainDeadlineNanos > 0) {
+                close(ErrorCode.NO_ERROR, "drain time over, " + streams.size() + " streams cut");
+            }
+            return; // the legacy format has no keep-alive: an idle tunnel is a healthy one
+        }
         if (phase == Phase.HANDSHAKE && nowNanos - createdNanos > config.handshakeTimeout().toNanos()) {
             fail(MuxException.connectionError(ErrorCode.HANDSHAKE_TIMEOUT,
                     "handshake not completed within %d ms", config.handshakeTimeout().toMillis()));
@@ -186,7 +199,7 @@ public final class Session implements FrameListener {
         }
         closeCode = code;
         closeReason = reason;
-        decoder.release();
+        codec.release();
         ArrayList<MuxStream> open = new ArrayList<>(streams.values());
         for (MuxStream s : open) {
             terminate(s, ErrorCode.SESSION_CLOSED, "session closed: " + reason, true);
@@ -200,6 +213,15 @@ public final class Session implements FrameListener {
 
     /** Server: opens a stream on this session, or returns null when it cannot take one now. */
     public MuxStream open() {
+        return open(null);
+    }
+
+    /**
+     * Server: opens a stream for a user, or returns null when this session cannot take one now.
+     *
+     * @param peer the user's address as the acceptor saw it (the legacy format keys streams by it)
+     */
+    public MuxStream open(Object peer) {
         if (role != Role.SERVER || !acceptsStreams() || streams.size() >= config.maxStreams()) {
             return null;
         }
@@ -208,9 +230,7 @@ public final class Session implements FrameListener {
             return null;
         }
         MuxStream s = newStream(nextStreamId++);
-        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH);
-        FrameEncoder.writeOpen(out, s.id);
-        sendControl(out);
+        sendControl(codec.open(transport.alloc(), s.id, peer));
         return s;
     }
 
@@ -246,6 +266,10 @@ public final class Session implements FrameListener {
         int n = Math.min(bytes, s.unconsumed);
         s.unconsumed -= n;
         addBuffered(-n);
+        if (!codec.isNative()) {
+            resumeReadingIfDrained();
+            return;
+        }
         long now = System.nanoTime();
         int increment = s.receiveWindow.consume(n, now, rttNanos);
         if (increment > 0 && s.state.remoteOpen()) {
@@ -260,9 +284,7 @@ public final class Session implements FrameListener {
         }
         s.established = true;
         pendingOpens--;
-        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH);
-        FrameEncoder.writeOpenOk(out, s.id);
-        sendControl(out);
+        sendControl(codec.openOk(transport.alloc(), s.id));
         sendPending(s);
     }
 
@@ -270,9 +292,7 @@ public final class Session implements FrameListener {
         if (s.state.isTerminal()) {
             return;
         }
-        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH + 4 + reason.length() * 3);
-        FrameEncoder.writeOpenFailed(out, s.id, code, reason);
-        sendControl(out);
+        sendControl(codec.openFailed(transport.alloc(), s.id, code, reason));
         terminate(s, code, reason, false);
     }
 
@@ -280,9 +300,7 @@ public final class Session implements FrameListener {
         if (s.state.isTerminal()) {
             return;
         }
-        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH + 4);
-        FrameEncoder.writeReset(out, s.id, code);
-        sendControl(out);
+        sendControl(codec.reset(transport.alloc(), s.id, code));
         terminate(s, code, reason, true);
     }
 
@@ -309,7 +327,7 @@ public final class Session implements FrameListener {
             payload.release();
             throw beforeHandshake(FrameType.DATA);
         }
-        if (!receiveWindow.receive(n)) {
+        if (codec.isNative() && !receiveWindow.receive(n)) {
             payload.release();
             throw MuxException.connectionError(ErrorCode.FLOW_CONTROL_ERROR,
                     "DATA of %d bytes on stream %d exceeds the session window", n, streamId);
@@ -317,7 +335,9 @@ public final class Session implements FrameListener {
         MuxStream s = streams.get(streamId);
         if (s == null || !s.state.remoteOpen()) {
             payload.release();
-            returnSessionCredit(n, System.nanoTime());
+            if (codec.isNative()) {
+                returnSessionCredit(n, System.nanoTime());
+            }
             if (s == null) {
                 requireOpenedOnce(streamId, FrameType.DATA);
             } else {
@@ -325,7 +345,7 @@ public final class Session implements FrameListener {
             }
             return;
         }
-        if (!s.receiveWindow.receive(n)) {
+        if (codec.isNative() && !s.receiveWindow.receive(n)) {
             payload.release();
             throw MuxException.connectionError(ErrorCode.FLOW_CONTROL_ERROR,
                     "DATA of %d bytes on stream %d exceeds its window", n, streamId);
@@ -333,6 +353,9 @@ public final class Session implements FrameListener {
         s.unconsumed += n;
         s.bytesReceived += n;
         addBuffered(n);
+        if (!codec.isNative()) {
+            pauseReadingIfFull();
+        }
         if (s.handler == null || (s.heldIn != null && !s.heldIn.isEmpty())) {
             if (s.heldIn == null) {
                 s.heldIn = new ArrayDeque<>(4);
@@ -374,9 +397,7 @@ public final class Session implements FrameListener {
         lastPeerStreamId = streamId;
         if (goAwaySent || streams.size() >= config.maxStreams() || pendingOpens >= config.maxPendingOpens()) {
             LOG.debugf("refusing stream %d: %d open, %d dialing", streamId, streams.size(), pendingOpens);
-            ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH + 4);
-            FrameEncoder.writeReset(out, streamId, ErrorCode.REFUSED_STREAM);
-            sendControl(out);
+            sendControl(codec.reset(transport.alloc(), streamId, ErrorCode.REFUSED_STREAM));
             return;
         }
         MuxStream s = newStream(streamId);
@@ -455,9 +476,7 @@ public final class Session implements FrameListener {
             throw MuxException.connectionError(
                     ErrorCode.ENHANCE_YOUR_CALM, "more than %d PINGs in a second", config.maxPingsPerSecond());
         }
-        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH + 8);
-        FrameEncoder.writePing(out, true, payload);
-        sendControl(out);
+        sendControl(codec.ping(transport.alloc(), true, payload));
     }
 
     @Override
@@ -491,9 +510,7 @@ public final class Session implements FrameListener {
         }
         nonce = Authenticator.nonce();
         expected = FrameType.AUTH;
-        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH + WireConstants.NONCE_LENGTH);
-        FrameEncoder.writeChallenge(out, nonce);
-        sendControl(out);
+        sendControl(codec.challenge(transport.alloc(), nonce));
     }
 
     @Override
@@ -501,9 +518,7 @@ public final class Session implements FrameListener {
         expect(FrameType.CHALLENGE);
         expected = FrameType.WELCOME;
         byte[] answer = Authenticator.answer(config.token(), challenge, config.tunnel());
-        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH + answer.length);
-        FrameEncoder.writeAuth(out, answer);
-        sendControl(out);
+        sendControl(codec.auth(transport.alloc(), answer));
     }
 
     @Override
@@ -518,9 +533,7 @@ public final class Session implements FrameListener {
                 throw MuxException.connectionError(ErrorCode.AUTH_FAILED, "token does not match");
             }
         }
-        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH);
-        FrameEncoder.writeWelcome(out);
-        sendControl(out);
+        sendControl(codec.welcome(transport.alloc()));
         establish();
     }
 
@@ -536,11 +549,13 @@ public final class Session implements FrameListener {
         phase = Phase.OPEN;
         expected = null;
         nonce = null;
-        int increment = receiveWindow.growTo(config.sessionWindow());
-        if (increment > 0) {
-            sendWindowUpdate(0, increment);
+        if (codec.isNative()) {
+            int increment = receiveWindow.growTo(config.sessionWindow());
+            if (increment > 0) {
+                sendWindowUpdate(0, increment);
+            }
+            sendPing(System.nanoTime());
         }
-        sendPing(System.nanoTime());
         handler.onEstablished(this);
     }
 
@@ -606,26 +621,27 @@ public final class Session implements FrameListener {
 
     private void sendPending(MuxStream s) {
         boolean wrote = false;
+        boolean credited = codec.isNative();
         while (s.outBytes > 0) {
-            long credit = Math.min(s.sendWindow.credit(), sendWindow.credit());
+            long credit = credited ? Math.min(s.sendWindow.credit(), sendWindow.credit()) : Long.MAX_VALUE;
             if (credit <= 0 || !transport.isWritable() || (credit < MIN_CHUNK && credit < s.outBytes)) {
                 break;
             }
             ByteBuf head = s.outQueue.peek();
             int n = (int) Math.min(Math.min(head.readableBytes(), credit), WireConstants.MAX_PAYLOAD);
             ByteBuf chunk = n == head.readableBytes() ? s.outQueue.poll() : head.readRetainedSlice(n);
-            ByteBuf header = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH);
-            FrameEncoder.writeDataHeader(header, s.id, n);
-            transport.write(header);
+            transport.write(codec.dataHeader(transport.alloc(), s.id, n));
             transport.write(chunk);
-            s.sendWindow.take(n);
-            sendWindow.take(n);
+            if (credited) {
+                s.sendWindow.take(n);
+                sendWindow.take(n);
+            }
             s.outBytes -= n;
             s.bytesSent += n;
             addBuffered(-n);
             wrote = true;
         }
-        if (s.outBytes > 0 && !s.blocked && s.sendWindow.credit() >= Math.min(MIN_CHUNK, s.outBytes)) {
+        if (s.outBytes > 0 && !s.blocked && (!credited || s.sendWindow.credit() >= Math.min(MIN_CHUNK, s.outBytes))) {
             s.blocked = true; // the stream could send; the session window or the transport holds it back
             blocked.add(s);
         }
@@ -645,7 +661,7 @@ public final class Session implements FrameListener {
 
     private void drainBlocked() {
         int rounds = blocked.size();
-        while (rounds-- > 0 && sendWindow.credit() > 0 && transport.isWritable()) {
+        while (rounds-- > 0 && (!codec.isNative() || sendWindow.credit() > 0) && transport.isWritable()) {
             MuxStream s = blocked.poll();
             s.blocked = false;
             if (!s.state.isTerminal()) {
@@ -655,9 +671,12 @@ public final class Session implements FrameListener {
     }
 
     private void sendFin(MuxStream s) {
-        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH);
-        FrameEncoder.writeFin(out, s.id);
-        sendControl(out);
+        sendControl(codec.fin(transport.alloc(), s.id));
+        if (!codec.isNative()) {
+            // no half-close in the legacy format: the close ends both directions
+            terminate(s, ErrorCode.NO_ERROR, "closed (the legacy format has no half-close)", true);
+            return;
+        }
         s.state = s.state.closeLocal();
         if (s.state == StreamState.CLOSED) {
             removeStream(s);
@@ -665,30 +684,27 @@ public final class Session implements FrameListener {
     }
 
     private void sendWindowUpdate(int streamId, int increment) {
-        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH + 4);
-        FrameEncoder.writeWindowUpdate(out, streamId, increment);
-        sendControl(out);
+        sendControl(codec.windowUpdate(transport.alloc(), streamId, increment));
     }
 
     private void sendPing(long nowNanos) {
         pingOutstanding = true;
         pingPayload = nowNanos;
         pingSentNanos = nowNanos;
-        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH + 8);
-        FrameEncoder.writePing(out, false, nowNanos);
-        sendControl(out);
+        sendControl(codec.ping(transport.alloc(), false, nowNanos));
     }
 
     private void sendGoAway(ErrorCode code, String reason) {
         goAwaySent = true;
-        ByteBuf out = transport.alloc().ioBuffer(WireConstants.HEADER_LENGTH + 8 + reason.length() * 3);
-        FrameEncoder.writeGoAway(out, lastPeerStreamId, code, reason);
-        sendControl(out);
+        sendControl(codec.goAway(transport.alloc(), lastPeerStreamId, code, reason));
         transport.flush();
     }
 
     /** Control frames are never held back by credit; a peer that stops reading them is cut off. */
     private void sendControl(ByteBuf frame) {
+        if (frame == null) {
+            return; // nothing to send in this wire format
+        }
         if (transportClosed) {
             frame.release();
             return;
@@ -735,13 +751,34 @@ public final class Session implements FrameListener {
         if (role == Role.AGENT && !s.established) {
             pendingOpens--;
         }
-        if (s.unconsumed > 0 && phase != Phase.CLOSED) {
+        if (s.unconsumed > 0 && phase != Phase.CLOSED && codec.isNative()) {
             returnSessionCredit(s.unconsumed, System.nanoTime());
         }
         addBuffered(-s.unconsumed);
         s.unconsumed = 0;
+        if (!codec.isNative()) {
+            resumeReadingIfDrained();
+        }
         if (streams.isEmpty() && phase == Phase.OPEN && (goAwaySent || goAwayReceived)) {
             close(ErrorCode.NO_ERROR, "drained");
+        }
+    }
+
+    /**
+     * Without credit (legacy format), the only way to bound what this end holds for slow sockets is to stop
+     * reading the tunnel: every stream of the connection waits, which is what that format costs.
+     */
+    private void pauseReadingIfFull() {
+        if (!readingPaused && bufferedBytes() > config.sessionWindow()) {
+            readingPaused = true;
+            transport.pauseReading();
+        }
+    }
+
+    private void resumeReadingIfDrained() {
+        if (readingPaused && bufferedBytes() <= config.sessionWindow() / 2) {
+            readingPaused = false;
+            transport.resumeReading();
         }
     }
 

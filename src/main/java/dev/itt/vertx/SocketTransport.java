@@ -52,6 +52,16 @@ public final class SocketTransport implements Transport {
     }
 
     @Override
+    public void pauseReading() {
+        connection.pause();
+    }
+
+    @Override
+    public void resumeReading() {
+        connection.resume();
+    }
+
+    @Override
     public void close() {
         connection.close();
     }

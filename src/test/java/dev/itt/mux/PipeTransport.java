@@ -107,6 +107,12 @@ final class PipeTransport implements Transport {
     }
 
     @Override
+    public void pauseReading() {}
+
+    @Override
+    public void resumeReading() {}
+
+    @Override
     public void close() {
         if (closed) {
             return;

@@ -149,6 +149,12 @@ class SessionHandshakeTest {
         }
 
         @Override
+        public void pauseReading() {}
+
+        @Override
+        public void resumeReading() {}
+
+        @Override
         public void close() {
             closed = true;
         }
