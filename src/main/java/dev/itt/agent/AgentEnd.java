@@ -2,7 +2,10 @@ package dev.itt.agent;
 
 import dev.itt.config.TunnelSpec;
 import dev.itt.mux.MuxStream;
+import dev.itt.legacy.LegacyCodec;
 import dev.itt.mux.Role;
+import dev.itt.mux.wire.Codec;
+import dev.itt.mux.wire.NativeCodec;
 import dev.itt.mux.Session;
 import dev.itt.mux.SessionHandler;
 import dev.itt.mux.wire.ErrorCode;
@@ -112,8 +115,12 @@ public final class AgentEnd {
                     scheduleReconnect();
                 }
             }
-        });
+        }, codec());
         transport.bind(session);
+    }
+
+    private Codec codec() {
+        return spec.wire().legacy() ? new LegacyCodec(Role.AGENT, spec.wire().legacyMaxPayload()) : new NativeCodec();
     }
 
     private void dialUpstream(MuxStream stream) {

@@ -22,7 +22,7 @@ public final class ConfigValidator {
     static final List<String> KEYS = List.of("listen", "tunnel", "downstream", "upstream", "proxy", "token", "name",
             "protocol", "keep-alive-interval", "keep-alive-timeout", "handshake-timeout", "connect-timeout",
             "reconnect-min", "reconnect-max", "drain-timeout", "max-streams", "max-pending-opens",
-            "max-stream-window", "session-window");
+            "max-stream-window", "session-window", "legacy-max-payload");
 
     private final List<String> problems = new ArrayList<>();
 
@@ -62,9 +62,7 @@ public final class ConfigValidator {
                     + " (set downstream and upstream)");
             return null;
         }
-        if (!"native".equals(c.protocol())) {
-            problem(name, "protocol", "'" + c.protocol() + "' is not a protocol this build speaks; use native");
-        }
+        TunnelSpec.Wire wire = wire(name, c);
         String wireName = c.name().orElse(name);
         if (wireName.isEmpty() || wireName.getBytes(UTF_8).length > WireConstants.MAX_NAME_LENGTH) {
             problem(name, "name", "'" + wireName + "' must be 1 to 255 bytes");
@@ -75,7 +73,7 @@ public final class ConfigValidator {
             Endpoint tunnel = required(name, "tunnel", c.tunnel(), Endpoint::parse, "a server end needs tunnel");
             positive(name, "drain-timeout", c.drainTimeout());
             return problems.size() > before ? null
-                    : new TunnelSpec.Server(name, listen, tunnel, session, c.drainTimeout());
+                    : new TunnelSpec.Server(name, listen, tunnel, session, c.drainTimeout(), wire);
         }
         DialTarget downstream = required(name, "downstream", c.downstream(), DialTarget::parse,
                 "a client end needs downstream (the server's tunnel address)");
@@ -91,7 +89,30 @@ public final class ConfigValidator {
             problem(name, "reconnect-max", c.reconnectMax() + " is below reconnect-min " + c.reconnectMin());
         }
         return problems.size() > before ? null : new TunnelSpec.Agent(name, downstream, upstream, proxy, session,
-                c.connectTimeout(), c.reconnectMin(), c.reconnectMax(), c.drainTimeout());
+                c.connectTimeout(), c.reconnectMin(), c.reconnectMax(), c.drainTimeout(), wire);
+    }
+
+    private TunnelSpec.Wire wire(String name, TunnelConfig c) {
+        switch (c.protocol()) {
+            case "native" -> {
+                return TunnelSpec.Wire.NATIVE;
+            }
+            case "legacy" -> {
+                if (c.token().filter(t -> !t.isEmpty()).isPresent()) {
+                    problem(name, "token", "the legacy protocol has no authentication: remove the token, or use"
+                            + " protocol=native on both ends");
+                }
+                long cap = c.legacyMaxPayload().asLongValue();
+                if (cap < 1 || cap > Integer.MAX_VALUE) {
+                    problem(name, "legacy-max-payload", cap + " bytes is outside 1..2G");
+                }
+                return new TunnelSpec.Wire(true, (int) Math.max(1, Math.min(cap, Integer.MAX_VALUE)));
+            }
+            default -> {
+                problem(name, "protocol", "'" + c.protocol() + "' is not a protocol; use native or legacy");
+                return TunnelSpec.Wire.NATIVE;
+            }
+        }
     }
 
     private SessionConfig session(String name, String wireName, TunnelConfig c) {

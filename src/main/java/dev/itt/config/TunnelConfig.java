@@ -31,9 +31,16 @@ public interface TunnelConfig {
     /** Tunnel name sent in the handshake (client) or required in it (server); defaults to the config name. */
     Optional<String> name();
 
-    /** Wire protocol: {@code native}. */
+    /**
+     * Wire protocol: {@code native}, or {@code legacy} to interoperate with the Go programs ITT descends from
+     * (no authentication, no flow control between streams, no half-close; docs/LEGACY.md).
+     */
     @WithDefault("native")
     String protocol();
+
+    /** Legacy protocol: the largest data message accepted from the peer; more closes the tunnel connection. */
+    @WithDefault("1M")
+    MemorySize legacyMaxPayload();
 
     /** Idle time on the tunnel connection after which a PING is sent. */
     @WithDefault("10s")

@@ -9,13 +9,29 @@ public sealed interface TunnelSpec {
     /** The configuration name ({@code itt.tunnels.NAME}). */
     String name();
 
+    /** The wire format on the tunnel connection. */
+    Wire wire();
+
+    /**
+     * Native protocol, or the seed's legacy one.
+     *
+     * @param legacyMaxPayload legacy only: the largest data message accepted
+     */
+    record Wire(boolean legacy, int legacyMaxPayload) {
+        public static final Wire NATIVE = new Wire(false, 0);
+    }
+
     /**
      * Server end: users connect to {@code listen}, agents to {@code tunnel}.
      *
      * @param drainTimeout how long streams may finish after GO_AWAY on shutdown
      */
-    record Server(String name, Endpoint listen, Endpoint tunnel, SessionConfig session, Duration drainTimeout)
-            implements TunnelSpec {}
+    record Server(String name, Endpoint listen, Endpoint tunnel, SessionConfig session, Duration drainTimeout,
+            Wire wire) implements TunnelSpec {
+        public Server(String name, Endpoint listen, Endpoint tunnel, SessionConfig session, Duration drainTimeout) {
+            this(name, listen, tunnel, session, drainTimeout, Wire.NATIVE);
+        }
+    }
 
     /**
      * Client end (agent): dials {@code downstream} (the server's tunnel address), then {@code upstream} per stream.
@@ -23,6 +39,12 @@ public sealed interface TunnelSpec {
      * @param proxy the proxy for {@code proxy:} targets, or null
      */
     record Agent(String name, DialTarget downstream, DialTarget upstream, ProxyUrl proxy, SessionConfig session,
-            Duration connectTimeout, Duration reconnectMin, Duration reconnectMax, Duration drainTimeout)
-            implements TunnelSpec {}
+            Duration connectTimeout, Duration reconnectMin, Duration reconnectMax, Duration drainTimeout, Wire wire)
+            implements TunnelSpec {
+        public Agent(String name, DialTarget downstream, DialTarget upstream, ProxyUrl proxy, SessionConfig session,
+                Duration connectTimeout, Duration reconnectMin, Duration reconnectMax, Duration drainTimeout) {
+            this(name, downstream, upstream, proxy, session, connectTimeout, reconnectMin, reconnectMax, drainTimeout,
+                    Wire.NATIVE);
+        }
+    }
 }

@@ -416,6 +416,9 @@ public final class Session implements FrameListener {
         if (s.handler != null) {
             s.handler.onOpened(s);
         }
+        if (!codec.isNative()) {
+            sendPending(s);
+        }
     }
 
     @Override
@@ -622,6 +625,9 @@ public final class Session implements FrameListener {
     private void sendPending(MuxStream s) {
         boolean wrote = false;
         boolean credited = codec.isNative();
+        if (!credited && role == Role.SERVER && !s.established) {
+            return; // legacy: a user's bytes wait for SUCCESS (there is no window for the agent to hold them in)
+        }
         while (s.outBytes > 0) {
             long credit = credited ? Math.min(s.sendWindow.credit(), sendWindow.credit()) : Long.MAX_VALUE;
             if (credit <= 0 || !transport.isWritable() || (credit < MIN_CHUNK && credit < s.outBytes)) {

@@ -3,7 +3,10 @@ package dev.itt.server;
 import dev.itt.config.Endpoint;
 import dev.itt.config.TunnelSpec;
 import dev.itt.mux.MuxStream;
+import dev.itt.legacy.LegacyCodec;
 import dev.itt.mux.Role;
+import dev.itt.mux.wire.Codec;
+import dev.itt.mux.wire.NativeCodec;
 import dev.itt.mux.Session;
 import dev.itt.mux.SessionHandler;
 import dev.itt.mux.wire.ErrorCode;
@@ -91,8 +94,15 @@ public final class ServerEnd {
             socket.close();
             return;
         }
-        SocketTransport transport = new SocketTransport(new Connection(socket));
         String peer = String.valueOf(socket.remoteAddress());
+        if (spec.wire().legacy() && !sessions.isEmpty()) {
+            // as the Go server: one agent at a time; a second is closed at once while the first is alive
+            LOG.infof("tunnel %s: second agent %s refused: the legacy protocol serves one agent at a time",
+                    spec.name(), peer);
+            socket.close();
+            return;
+        }
+        SocketTransport transport = new SocketTransport(new Connection(socket));
         Session session = new Session(Role.SERVER, transport, spec.session(), new SessionHandler() {
             @Override
             public void onEstablished(Session s) {
@@ -104,7 +114,7 @@ public final class ServerEnd {
                 sessions.remove(s);
                 LOG.infof("tunnel %s: agent %s gone: %s (%d agents)", spec.name(), peer, reason, agents());
             }
-        });
+        }, codec());
         sessions.add(session);
         transport.bind(session);
     }
@@ -112,7 +122,7 @@ public final class ServerEnd {
     private void onUser(NetSocket socket) {
         String peer = String.valueOf(socket.remoteAddress());
         Session session = stopping ? null : pickSession();
-        MuxStream stream = session == null ? null : session.open();
+        MuxStream stream = session == null ? null : session.open(userAddress(socket));
         if (stream == null) {
             LOG.infof("tunnel %s: user %s turned away: %s", spec.name(), peer,
                     stopping ? "server is shutting down" : "no agent connected");
@@ -122,6 +132,23 @@ public final class ServerEnd {
         HalfClose.enable(socket);
         StreamBridge.join(new Connection(socket), stream, spec.name(), "user " + peer);
         LOG.infof("tunnel %s stream %d: user %s connected", spec.name(), stream.id(), peer);
+    }
+
+    private Codec codec() {
+        return spec.wire().legacy() ? new LegacyCodec(Role.SERVER, spec.wire().legacyMaxPayload()) : new NativeCodec();
+    }
+
+    /** The user's address as the acceptor saw it (an IP literal, so no name lookup), or null for a Unix socket. */
+    private static java.net.InetSocketAddress userAddress(NetSocket socket) {
+        SocketAddress a = socket.remoteAddress();
+        if (a == null || a.isDomainSocket() || a.hostAddress() == null) {
+            return null;
+        }
+        try {
+            return new java.net.InetSocketAddress(java.net.InetAddress.getByName(a.hostAddress()), a.port());
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
     }
 
     /** The live session with the fewest streams. */

@@ -3,8 +3,6 @@ package dev.itt.mux.wire;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
-import java.util.List;
 
 /**
  * Reads frames from whatever bytes arrived and hands each complete one to a {@link FrameListener}
@@ -15,10 +13,8 @@ import java.util.List;
  * <p>Not thread-safe: one decoder per connection, used on that connection's event loop.
  */
 public final class FrameDecoder {
-    private static final int MAX_COMPONENTS = 1024;
-
     private final int maxPayload;
-    private CompositeByteBuf cumulation;
+    private final Cumulation cumulation = new Cumulation();
     private boolean failed;
 
     public FrameDecoder() {
@@ -42,48 +38,27 @@ public final class FrameDecoder {
             in.release();
             throw MuxException.connectionError(ErrorCode.PROTOCOL_ERROR, "decoder already failed");
         }
-        ByteBuf buf;
-        if (cumulation == null) {
-            buf = in;
-        } else {
-            cumulation.addComponent(true, in);
-            buf = cumulation;
-        }
+        ByteBuf buf = cumulation.append(in);
         try {
             while (readFrame(buf, listener)) {
                 // one frame per turn
             }
         } catch (MuxException | RuntimeException e) {
             failed = true;
-            buf.release();
-            cumulation = null;
+            cumulation.discard(buf);
             throw e;
         }
-        keepRemainder(buf);
+        cumulation.keepRemainder(buf);
     }
 
     /** Bytes received but not yet decoded (a partial frame). */
     public int pendingBytes() {
-        return cumulation == null ? 0 : cumulation.readableBytes();
+        return cumulation.pendingBytes();
     }
 
     /** Releases any partial frame kept; call when the connection is gone. */
     public void release() {
-        if (cumulation != null) {
-            cumulation.release();
-            cumulation = null;
-        }
-    }
-
-    private void keepRemainder(ByteBuf buf) {
-        if (!buf.isReadable()) {
-            buf.release();
-            cumulation = null;
-        } else if (buf != cumulation) {
-            cumulation = buf.alloc().compositeBuffer(MAX_COMPONENTS).addComponent(true, buf);
-        } else {
-            cumulation.discardReadComponents();
-        }
+        cumulation.release();
     }
 
     private boolean readFrame(ByteBuf buf, FrameListener listener) throws MuxException {
@@ -153,7 +128,7 @@ public final class FrameDecoder {
     private static void readPayload(FrameType type, int flags, int streamId, int length, ByteBuf buf,
             FrameListener listener) throws MuxException {
         switch (type) {
-            case DATA -> listener.onData(streamId, readRetainedPayload(buf, length));
+            case DATA -> listener.onData(streamId, Cumulation.readRetainedPayload(buf, length));
             case WINDOW_UPDATE -> readWindowUpdate(streamId, buf, listener);
             case OPEN -> listener.onOpen(streamId);
             case OPEN_OK -> listener.onOpenOk(streamId);
@@ -170,27 +145,6 @@ public final class FrameDecoder {
             case AUTH -> readAuth(length, buf, listener);
             case WELCOME -> listener.onWelcome();
         }
-    }
-
-    /**
-     * A retained view of the next {@code length} bytes. From the cumulation it is built from slices of the
-     * received buffers themselves: a slice of the composite would share the composite's count, and
-     * {@code discardReadComponents} would free the bytes under it.
-     */
-    private static ByteBuf readRetainedPayload(ByteBuf buf, int length) {
-        if (!(buf instanceof CompositeByteBuf composite)) {
-            return buf.readRetainedSlice(length);
-        }
-        List<ByteBuf> parts = composite.decompose(composite.readerIndex(), length);
-        composite.skipBytes(length);
-        if (parts.size() == 1) {
-            return parts.get(0).retain();
-        }
-        CompositeByteBuf payload = composite.alloc().compositeBuffer(parts.size());
-        for (ByteBuf part : parts) {
-            payload.addComponent(true, part.retain());
-        }
-        return payload;
     }
 
     private static void readWindowUpdate(int streamId, ByteBuf buf, FrameListener listener) throws MuxException {

@@ -1,0 +1,239 @@
+package dev.itt.legacy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.itt.mux.Role;
+import dev.itt.mux.wire.ErrorCode;
+import dev.itt.mux.wire.FrameListener;
+import dev.itt.mux.wire.MuxException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The worked examples of LEGACY-PROTOCOL.md, both directions, whole, byte by byte and split at every offset. */
+class LegacyCodecTest {
+    private static final PooledByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
+
+    // LEGACY-PROTOCOL.md, "Worked example (hex)"
+    static final String CONNECT_V4 = "05010001 7f000001 c350";
+    static final String SEND_HELLO = "05040001 7f000001 c350 00000005 68656c6c6f";
+    static final String SUCCESS_V6 = "05000004 00000000000000000000000000000001 01bb";
+    static final String PACKET_HI_V6 = "05ff0004 00000000000000000000000000000001 01bb 00000002 6869";
+    static final String CONN_CLOSE_V6 = "05fe0004 00000000000000000000000000000001 01bb";
+
+    static byte[] hex(String s) {
+        return ByteBufUtil.decodeHexDump(s.replace(" ", ""));
+    }
+
+    static String hex(ByteBuf b) {
+        return ByteBufUtil.hexDump(b);
+    }
+
+    /** Frames seen by the session, as text. */
+    static final class Events implements FrameListener {
+        final List<String> seen = new ArrayList<>();
+
+        @Override
+        public void onData(int id, ByteBuf p) {
+            seen.add("data " + id + " " + p.toString(StandardCharsets.US_ASCII));
+            p.release();
+        }
+
+        @Override
+        public void onWindowUpdate(int id, int inc) {
+            seen.add("window");
+        }
+
+        @Override
+        public void onOpen(int id) {
+            seen.add("open " + id);
+        }
+
+        @Override
+        public void onOpenOk(int id) {
+            seen.add("ok " + id);
+        }
+
+        @Override
+        public void onOpenFailed(int id, ErrorCode code, String reason) {
+            seen.add("failed " + id + " " + code);
+        }
+
+        @Override
+        public void onFin(int id) {
+            seen.add("fin " + id);
+        }
+
+        @Override
+        public void onReset(int id, ErrorCode code) {
+            seen.add("close " + id + " " + code);
+        }
+
+        @Override
+        public void onPing(boolean ack, long payload) {
+            seen.add("ping");
+        }
+
+        @Override
+        public void onGoAway(int last, ErrorCode code, String reason) {
+            seen.add("goaway");
+        }
+
+        @Override
+        public void onHello(int version, String tunnel) {}
+
+        @Override
+        public void onChallenge(byte[] nonce) {}
+
+        @Override
+        public void onAuth(byte[] mac) {}
+
+        @Override
+        public void onWelcome() {}
+    }
+
+    /** Every way of cutting {@code wire} into reads gives the same events. */
+    static List<String> decodeAllWays(LegacyCodecFactory factory, byte[] wire, List<String> expected)
+            throws Exception {
+        for (int split = 0; split <= wire.length; split++) {
+            Events e = new Events();
+            LegacyCodec c = factory.make();
+            c.decode(Unpooled.wrappedBuffer(wire, 0, split), e);
+            c.decode(Unpooled.wrappedBuffer(wire, split, wire.length - split), e);
+            assertEquals(expected, e.seen, "split at " + split);
+        }
+        Events e = new Events();
+        LegacyCodec c = factory.make();
+        for (byte b : wire) {
+            ByteBuf one = ALLOC.buffer(1).writeByte(b);
+            c.decode(one, e);
+        }
+        assertEquals(expected, e.seen, "byte by byte");
+        return e.seen;
+    }
+
+    interface LegacyCodecFactory {
+        LegacyCodec make() throws Exception;
+    }
+
+    @Test
+    void theServerWritesConnectAndSendExactlyAsTheSpecShows() throws Exception {
+        LegacyCodec server = LegacyCodec.withDefaultCap(Role.SERVER);
+        ByteBuf connect = server.open(ALLOC, 1, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 50000));
+        assertEquals(hex(CONNECT_V4.replace(" ", "")).length, connect.readableBytes());
+        assertEquals(CONNECT_V4.replace(" ", ""), hex(connect));
+        ByteBuf send = server.dataHeader(ALLOC, 1, 5);
+        send.writeBytes("hello".getBytes(StandardCharsets.US_ASCII));
+        assertEquals(SEND_HELLO.replace(" ", ""), hex(send));
+    }
+
+    @Test
+    void theAgentReadsConnectAndSendEveryWay() throws Exception {
+        byte[] wire = concat(hex(CONNECT_V4), hex(SEND_HELLO));
+        decodeAllWays(() -> LegacyCodec.withDefaultCap(Role.AGENT), wire, List.of("open 1", "data 1 hello"));
+    }
+
+    @Test
+    void theAgentWritesSuccessPacketAndConnCloseEchoingTheKey() throws Exception {
+        LegacyCodec agent = LegacyCodec.withDefaultCap(Role.AGENT);
+        Events e = new Events();
+        agent.decode(Unpooled.wrappedBuffer(hex("05010004 00000000000000000000000000000001 01bb")), e);
+        assertEquals(List.of("open 1"), e.seen);
+        assertEquals(SUCCESS_V6.replace(" ", ""), hex(agent.openOk(ALLOC, 1)));
+        ByteBuf packet = agent.dataHeader(ALLOC, 1, 2);
+        packet.writeBytes("hi".getBytes(StandardCharsets.US_ASCII));
+        assertEquals(PACKET_HI_V6.replace(" ", ""), hex(packet));
+        assertEquals(CONN_CLOSE_V6.replace(" ", ""), hex(agent.fin(ALLOC, 1)));
+    }
+
+    @Test
+    void theServerReadsSuccessPacketAndConnCloseEveryWay() throws Exception {
+        byte[] wire = concat(hex(SUCCESS_V6), hex(PACKET_HI_V6), hex(CONN_CLOSE_V6));
+        decodeAllWays(() -> {
+            LegacyCodec server = LegacyCodec.withDefaultCap(Role.SERVER);
+            server.open(ALLOC, 1, new InetSocketAddress(InetAddress.getByName("::1"), 443)).release();
+            return server;
+        }, wire, List.of("ok 1", "data 1 hi", "close 1 NO_ERROR"));
+    }
+
+    @Test
+    void everyFailureReplyMapsToItsReason() throws Exception {
+        String[][] cases = {{"01", "INTERNAL_ERROR"}, {"03", "NETWORK_UNREACHABLE"}, {"04", "HOST_UNREACHABLE"},
+            {"05", "CONNECT_REFUSED"}};
+        for (String[] c : cases) {
+            LegacyCodec server = LegacyCodec.withDefaultCap(Role.SERVER);
+            server.open(ALLOC, 7, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 50000)).release();
+            Events e = new Events();
+            server.decode(Unpooled.wrappedBuffer(hex("05" + c[0] + "0001 7f000001 c350")), e);
+            assertEquals(List.of("failed 7 " + c[1]), e.seen);
+        }
+        LegacyCodec agent = LegacyCodec.withDefaultCap(Role.AGENT);
+        agent.decode(Unpooled.wrappedBuffer(hex(CONNECT_V4)), new Events());
+        assertEquals("05050001 7f000001 c350".replace(" ", ""),
+                hex(agent.openFailed(ALLOC, 1, ErrorCode.CONNECT_REFUSED, "refused")));
+    }
+
+    @Test
+    void ipv4MappedUsersGoAsTypeOneAndUnixUsersGetUniqueKeys() throws Exception {
+        LegacyCodec server = LegacyCodec.withDefaultCap(Role.SERVER);
+        ByteBuf mapped = server.open(ALLOC, 1, new InetSocketAddress(InetAddress.getByName("::ffff:10.0.0.1"), 80));
+        assertEquals("050100010a0000010050", hex(mapped));
+        String a = hex(server.open(ALLOC, 2, null));
+        String b = hex(server.open(ALLOC, 3, null));
+        assertTrue(a.startsWith("05010004fd"), a);
+        assertNotEquals(a, b);
+    }
+
+    @Test
+    void messagesForUnknownKeysAreIgnored() throws Exception {
+        LegacyCodec server = LegacyCodec.withDefaultCap(Role.SERVER);
+        Events e = new Events();
+        server.decode(Unpooled.wrappedBuffer(concat(hex(PACKET_HI_V6), hex(SUCCESS_V6))), e);
+        assertEquals(List.of(), e.seen);
+    }
+
+    @Test
+    void brokenMessagesAreProtocolErrorsWithTheReason() {
+        String[][] cases = {
+            {"AGENT", "06010001 7f000001 c350", "legacy version 6"},
+            {"AGENT", "05010003 7f000001 c350", "legacy address type 3"},
+            {"AGENT", "05020001 7f000001 c350", "legacy command 2 from the server"},
+            {"SERVER", "05020001 7f000001 c350", "legacy command 2 from the agent"},
+            {"AGENT", "05040001 7f000001 c350 00100001", "exceeds the cap of 1048576"}};
+        for (String[] c : cases) {
+            LegacyCodec codec = LegacyCodec.withDefaultCap(Role.valueOf(c[0]));
+            MuxException e = assertThrows(MuxException.class,
+                    () -> codec.decode(Unpooled.wrappedBuffer(hex(c[1])), new Events()));
+            assertTrue(e.getMessage().contains(c[2]), e.getMessage());
+        }
+    }
+
+    @Test
+    void theLegacyFormatSendsNothingForNativeOnlyFrames() {
+        LegacyCodec c = LegacyCodec.withDefaultCap(Role.AGENT);
+        assertEquals(null, c.ping(ALLOC, false, 1));
+        assertEquals(null, c.windowUpdate(ALLOC, 1, 100));
+        assertEquals(null, c.goAway(ALLOC, 0, ErrorCode.NO_ERROR, "bye"));
+        assertEquals(null, c.hello(ALLOC, "t"));
+    }
+
+    static byte[] concat(byte[]... parts) {
+        ByteBuf b = Unpooled.buffer();
+        for (byte[] p : parts) {
+            b.writeBytes(p);
+        }
+        byte[] out = new byte[b.readableBytes()];
+        b.readBytes(out);
+        return out;
+    }
+}
