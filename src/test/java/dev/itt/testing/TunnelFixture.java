@@ -25,6 +25,7 @@ public final class TunnelFixture implements AutoCloseable {
     private SessionConfig session = SessionConfig.defaults("t", null);
     private String listen = "127.0.0.1:0";
     private String tunnel = "127.0.0.1:0";
+    private TunnelSpec.Wire wire = TunnelSpec.Wire.NATIVE;
 
     public TunnelFixture() {
         if (!vertx.isNativeTransportEnabled()) {
@@ -34,6 +35,12 @@ public final class TunnelFixture implements AutoCloseable {
 
     public TunnelFixture session(SessionConfig session) {
         this.session = session;
+        return this;
+    }
+
+    /** The seed's legacy wire format on both ends. */
+    public TunnelFixture legacy() {
+        this.wire = new TunnelSpec.Wire(true, 1024 * 1024);
         return this;
     }
 
@@ -49,7 +56,7 @@ public final class TunnelFixture implements AutoCloseable {
 
     public TunnelFixture startServer() {
         server = new ServerEnd(vertx, new TunnelSpec.Server("t", Endpoint.parse(listen), Endpoint.parse(tunnel), session,
-                Duration.ofSeconds(2)));
+                Duration.ofSeconds(2), wire));
         join(server.start());
         return this;
     }
@@ -75,7 +82,7 @@ public final class TunnelFixture implements AutoCloseable {
     public AgentEnd startAgent(Vertx on, String downstream, String upstream, String proxy) {
         AgentEnd agent = new AgentEnd(on, new TunnelSpec.Agent("t", DialTarget.parse(downstream),
                 DialTarget.parse(upstream), proxy == null ? null : ProxyUrl.parse(proxy), session,
-                Duration.ofSeconds(5), Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(2)));
+                Duration.ofSeconds(5), Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(2), wire));
         if (on == vertx) {
             agents.add(agent);
         }

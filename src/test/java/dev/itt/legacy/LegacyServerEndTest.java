@@ -1,0 +1,146 @@
+package dev.itt.legacy;
+
+import static dev.itt.legacy.LegacyPeer.data;
+import static dev.itt.legacy.LegacyPeer.msg;
+import static dev.itt.legacy.LegacyPeer.v4Key;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.itt.testing.Await;
+import dev.itt.testing.TunnelFixture;
+import dev.itt.testing.Users;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Our legacy server end against a scripted Go agent, byte for byte, over real loopback sockets. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LegacyServerEndTest {
+
+    private static LegacyPeer goAgent(TunnelFixture t) throws IOException {
+        LegacyPeer agent = new LegacyPeer(Users.connect(t.server.tunnelPort()));
+        Await.until("the server to take the agent", TunnelFixture.WAIT, () -> t.server.agents() == 1);
+        return agent;
+    }
+
+    private static int readOrReset(InputStream in) throws IOException {
+        try {
+            return in.read();
+        } catch (SocketException reset) {
+            return -1;
+        }
+    }
+
+    @Test
+    void anIpv4UserIsKeyedByItsAddressAndItsEarlyBytesWaitForSuccess() throws Exception {
+        try (TunnelFixture t = new TunnelFixture().legacy().startServer(); LegacyPeer agent = goAgent(t);
+                Socket user = Users.connect(t.userPort())) {
+            String key = v4Key(user.getLocalPort());
+            user.getOutputStream().write("early".getBytes());
+            agent.expect(msg(1, key)); // CONNECT
+            Await.until("the early bytes to reach the server", TunnelFixture.WAIT, () -> t.server.bufferedBytes() >= 5);
+            assertEquals(0, agent.in.available(), "nothing is sent before SUCCESS");
+            agent.send(msg(0, key)); // SUCCESS
+            agent.expect(data(4, key, "early")); // SEND, after SUCCESS
+            agent.send(data(255, key, "reply") + msg(254, key)); // PACKET, CONN_CLOSE
+            assertEquals("reply", new String(Users.readAll(user.getInputStream())),
+                    "CONN_CLOSE closes the user after what it was already sent");
+        }
+    }
+
+    @Test
+    void aUserThatClosesIsAnnouncedWithCloseNotify() throws Exception {
+        try (TunnelFixture t = new TunnelFixture().legacy().startServer(); LegacyPeer agent = goAgent(t)) {
+            Socket user = Users.connect(t.userPort());
+            String key = v4Key(user.getLocalPort());
+            agent.expect(msg(1, key));
+            agent.send(msg(0, key));
+            user.getOutputStream().write("bye".getBytes());
+            user.close();
+            agent.expect(data(4, key, "bye"));
+            agent.expect(msg(5, key)); // CLOSE_NOTIFY
+        }
+    }
+
+    @Test
+    void everyFailureReplyClosesTheUser() throws Exception {
+        try (TunnelFixture t = new TunnelFixture().legacy().startServer(); LegacyPeer agent = goAgent(t)) {
+            for (int reply : new int[] {5, 4, 3, 1}) {
+                try (Socket user = Users.connect(t.userPort())) {
+                    String key = v4Key(user.getLocalPort());
+                    agent.expect(msg(1, key));
+                    agent.send(msg(reply, key));
+                    user.setSoTimeout(5_000);
+                    assertEquals(-1, readOrReset(user.getInputStream()), "reply " + reply + " closes the user");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSecondAgentIsClosedAtOnceWhileTheFirstIsAlive() throws Exception {
+        try (TunnelFixture t = new TunnelFixture().legacy().startServer(); LegacyPeer first = goAgent(t);
+                Socket second = Users.connect(t.server.tunnelPort())) {
+            second.setSoTimeout(5_000);
+            assertEquals(-1, readOrReset(second.getInputStream()));
+            assertEquals(1, t.server.agents());
+            try (Socket user = Users.connect(t.userPort())) {
+                first.expect(msg(1, v4Key(user.getLocalPort())));
+            }
+        }
+    }
+
+    @Test
+    void unknownKeysAreIgnoredAndAProtocolErrorClosesOnlyThatConnection() throws Exception {
+        try (TunnelFixture t = new TunnelFixture().legacy().startServer()) {
+            try (LegacyPeer agent = goAgent(t)) {
+                agent.send(data(255, v4Key(1), "stray") + msg(254, v4Key(2)));
+                try (Socket user = Users.connect(t.userPort())) {
+                    String key = v4Key(user.getLocalPort());
+                    agent.expect(msg(1, key));
+                    agent.send(msg(0, key) + data(255, key, "ok") + msg(254, key));
+                    assertEquals("ok", new String(Users.readAll(user.getInputStream())));
+                }
+                agent.send("06000001" + v4Key(3)); // version 6
+                assertEquals(-1, readOrReset(agent.in), "the server closed the broken connection");
+            }
+            Await.until("the broken agent to be gone", TunnelFixture.WAIT, () -> t.server.agents() == 0);
+            assertTrue(t.server.isListening(), "nothing else is disturbed");
+            try (LegacyPeer again = goAgent(t); Socket user = Users.connect(t.userPort())) {
+                again.expect(msg(1, v4Key(user.getLocalPort())));
+            }
+        }
+    }
+
+    @Test
+    void unixSocketUsersGetInventedUniqueKeys(@TempDir Path dir) throws Exception {
+        Path users = dir.resolve("users.sock");
+        try (TunnelFixture t = new TunnelFixture().legacy().listen("unix:" + users).startServer();
+                LegacyPeer agent = goAgent(t);
+                SocketChannel a = SocketChannel.open(java.net.UnixDomainSocketAddress.of(users));
+                SocketChannel b = SocketChannel.open(java.net.UnixDomainSocketAddress.of(users))) {
+            String first = agent.read(4 + 16 + 2);
+            String second = agent.read(4 + 16 + 2);
+            assertTrue(first.startsWith("05010004fd") && second.startsWith("05010004fd"), first + " " + second);
+            assertTrue(!first.equals(second), "unique keys");
+            String keyA = first.substring(6);
+            agent.send(msg(0, keyA) + data(255, keyA, "unix") + msg(254, keyA));
+            ByteBuffer buf = ByteBuffer.allocate(16);
+            SocketChannel reader = a;
+            int n = reader.read(buf);
+            if (n <= 0) {
+                reader = b;
+                n = reader.read(buf);
+            }
+            assertEquals("unix", new String(buf.array(), 0, n));
+        }
+    }
+}
