@@ -315,4 +315,24 @@ class CliProgramsIT {
             }
         }
     }
+
+    @Test
+    void theProgramsSpeakTheLegacyProtocolWithProtocolLegacy(@TempDir Path dir) throws Exception {
+        Path ten = file(dir.resolve("www"), "ten.bin", 10L * 1024 * 1024);
+        int listen = Await.freePort();
+        int tunnel = Await.freePort();
+        try (Nginx nginx = Nginx.serve(dir.resolve("nginx"), dir.resolve("www"));
+                IttProcess server = server(dir, listen, tunnel, "-protocol", "legacy");
+                IttProcess client = client(dir, tunnel, "127.0.0.1:" + nginx.port(), "-protocol", "legacy")) {
+            server.awaitLog("agent 127.0.0.1", START);
+            Path out = dir.resolve("out.bin");
+            assertEquals("200 " + 10L * 1024 * 1024, Curl.get("http://127.0.0.1:" + listen + "/ten.bin", out));
+            assertArrayEquals(sha(ten), sha(out));
+        }
+        try (IttProcess bad = IttProcess.start(dir.resolve("bad.log"), "server", "-listen", ":1", "-tunnel", ":2",
+                "-protocol", "legacy", "-token", "t")) {
+            assertTrue(bad.waitForExit(START) != 0);
+            assertTrue(bad.log().contains("the legacy protocol has no authentication"), bad.log());
+        }
+    }
 }
