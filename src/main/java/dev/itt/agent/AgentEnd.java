@@ -40,6 +40,8 @@ public final class AgentEnd {
     private State state = State.STARTING;
     private long reconnectTimer = -1;
     private long tickTimer = -1;
+    /** Upstream dials in flight, including those whose stream was reset meanwhile: they still cost a socket. */
+    private int dialing;
     private volatile Session established;
     private volatile boolean stopping;
 
@@ -124,12 +126,19 @@ public final class AgentEnd {
     }
 
     private void dialUpstream(MuxStream stream) {
+        if (dialing >= spec.session().maxPendingOpens()) {
+            stream.refuse(ErrorCode.REFUSED_STREAM, "too many upstream dials in progress");
+            return;
+        }
+        dialing++;
         dialer.dial(spec.upstream()).onComplete(ar -> {
+            dialing--;
             if (ar.failed()) {
                 ErrorCode code = DialErrors.classify(ar.cause());
                 LOG.infof("tunnel %s stream %d: upstream %s failed: %s (%s)", spec.name(), stream.id(),
                         spec.upstream(), ar.cause().getMessage(), code);
-                stream.refuse(code, String.valueOf(ar.cause().getMessage()));
+                stream.refuse(code, ar.cause().getMessage() != null ? ar.cause().getMessage()
+                        : ar.cause().getClass().getSimpleName());
                 return;
             }
             NetSocket socket = ar.result();

@@ -59,7 +59,10 @@ public final class ConfigValidator {
         }
         if (!server && !client) {
             problem(name, null, "is neither a server end (set listen and tunnel) nor a client end"
-                    + " (set downstream and upstream)");
+                    + " (set downstream and upstream)" + (name.contains(".")
+                            ? "; a name with '.' usually comes from a variable like ITT_TUNNELS__MY_DB__KEY, which"
+                                    + " cannot name tunnel 'my-db': set the property itt.tunnels.\"my-db\".key"
+                            : ""));
             return null;
         }
         TunnelSpec.Wire wire = wire(name, c);
@@ -191,7 +194,8 @@ public final class ConfigValidator {
                         + " with KEY one of " + String.join(", ", KEYS).toUpperCase(Locale.ROOT).replace('-', '_'));
                 continue;
             }
-            String envName = rest.substring(0, rest.length() - key.length() - 1);
+            // a quoted name, itt.tunnels."my-db".listen, is ITT_TUNNELS__MY_DB__LISTEN: drop the quotes' underscores
+            String envName = rest.substring(0, rest.length() - key.length() - 1).replaceAll("^_|_$", "");
             boolean matched = tunnels.keySet().stream().anyMatch(n -> envForm(n).equals(envName));
             if (!matched) {
                 problems.add("environment variable " + var + " defines no tunnel: a tunnel name taken from an"

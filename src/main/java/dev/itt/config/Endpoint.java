@@ -32,6 +32,10 @@ public sealed interface Endpoint {
             }
             return new Unix(path);
         }
+        if (v.startsWith("proxy:")) {
+            throw new IllegalArgumentException("'" + value + "': proxy: applies only to dial targets"
+                    + " (downstream, upstream), not to listen addresses");
+        }
         if (v.startsWith("tcp:")) {
             v = v.substring("tcp:".length());
         }

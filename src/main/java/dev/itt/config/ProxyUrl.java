@@ -24,10 +24,11 @@ public record ProxyUrl(Scheme scheme, String host, int port, String username, St
         }
     }
 
-    public static ProxyUrl parse(String value) {
+    public static ProxyUrl parse(String raw) {
+        String value = redact(raw);
         URI uri;
         try {
-            uri = new URI(value.trim());
+            uri = new URI(raw.trim());
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("'" + value + "' is not a URL: " + e.getReason());
         }
@@ -55,6 +56,11 @@ public record ProxyUrl(Scheme scheme, String host, int port, String username, St
         }
         String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
         return new ProxyUrl(scheme, host, uri.getPort() < 0 ? scheme.defaultPort : uri.getPort(), user, password);
+    }
+
+    /** The URL with any password replaced, for messages: a typo in a proxy URL must not leak its secret. */
+    static String redact(String url) {
+        return url == null ? null : url.replaceFirst("(://[^/@:]*):[^/@]*@", "$1:****@");
     }
 
     private static String decode(String s) {

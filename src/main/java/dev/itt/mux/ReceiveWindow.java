@@ -13,6 +13,7 @@ final class ReceiveWindow {
     private long available;
     private int unreturned;
     private long lastUpdateNanos;
+    private boolean updatedBefore;
 
     ReceiveWindow(int initial, int maxWindow) {
         this.window = initial;
@@ -41,12 +42,13 @@ final class ReceiveWindow {
         }
         int increment = unreturned;
         unreturned = 0;
-        if (rttNanos > 0 && window < maxWindow && nowNanos - lastUpdateNanos < 2 * rttNanos) {
+        if (updatedBefore && rttNanos > 0 && window < maxWindow && nowNanos - lastUpdateNanos < 2 * rttNanos) {
             int growth = Math.min(window, maxWindow - window);
             window += growth;
             increment += growth;
         }
         lastUpdateNanos = nowNanos;
+        updatedBefore = true;
         available += increment;
         return increment;
     }

@@ -30,6 +30,10 @@ final class UnixSocketFiles {
         if (!Files.exists(path)) {
             return;
         }
+        if (Files.isRegularFile(path) || Files.isDirectory(path)) {
+            throw new IllegalStateException("tunnel " + tunnel + ": " + key + " " + endpoint
+                    + " is a file or directory, not a socket: refusing to replace it");
+        }
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             probe.connect(UnixDomainSocketAddress.of(path));
             throw new IllegalStateException("tunnel " + tunnel + ": " + key + " " + endpoint

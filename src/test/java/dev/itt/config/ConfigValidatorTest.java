@@ -153,4 +153,30 @@ class ConfigValidatorTest {
         assertEquals("pa@ss", s.password());
         assertEquals("socks5://alice:****@::1:1081", s.toString());
     }
+
+    @Test
+    void aProxyPasswordNeverAppearsInAnError() {
+        ConfigException e = invalid(Map.of(
+                "itt.tunnels.a.downstream", "s:1",
+                "itt.tunnels.a.upstream", "u:2",
+                "itt.tunnels.a.proxy", "socks6://alice:hunter2@proxy:1080"), Map.of());
+        assertTrue(e.getMessage().contains("socks6://alice:****@proxy:1080"), e.getMessage());
+        assertTrue(!e.getMessage().contains("hunter2"), e.getMessage());
+    }
+
+    @Test
+    void aDashedNameCannotComeFromTheEnvironmentAndTheErrorSaysSo() {
+        ConfigException e = invalid(Map.of("itt.tunnels.\"my-db\".listen", "127.0.0.1:1",
+                "itt.tunnels.\"my-db\".tunnel", "127.0.0.1:2"), Map.of("ITT_TUNNELS__MY_DB__DRAIN_TIMEOUT", "3s"));
+        assertEquals(1, e.problems().size(), e.getMessage());
+        assertTrue(e.problems().get(0).startsWith("tunnel 'my.db' is neither"), e.getMessage());
+        assertTrue(e.problems().get(0).contains("itt.tunnels.\"my-db\".key"), e.getMessage());
+    }
+
+    @Test
+    void proxyPrefixOnAListenAddressIsExplained() {
+        ConfigException e = invalid(Map.of("itt.tunnels.s.listen", "proxy:127.0.0.1:1",
+                "itt.tunnels.s.tunnel", "127.0.0.1:2"), Map.of());
+        assertTrue(e.problems().get(0).contains("proxy: applies only to dial targets"), e.getMessage());
+    }
 }

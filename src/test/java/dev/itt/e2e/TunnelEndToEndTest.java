@@ -150,7 +150,10 @@ public class TunnelEndToEndTest {
     @Test
     void aStaleSocketFileIsReplacedButALiveOneIsNotStolen(@TempDir Path dir) throws Exception {
         Path users = dir.resolve("users.sock");
-        Files.createFile(users); // stale: nobody listens
+        // stale: a socket file left by a process that died (the JDK leaves the file behind on close)
+        java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)
+                .bind(java.net.UnixDomainSocketAddress.of(users)).close();
+        assertTrue(Files.exists(users));
         try (TunnelFixture t = new TunnelFixture().listen("unix:" + users).startServer()) {
             assertTrue(t.server.isListening());
             TunnelFixture second = new TunnelFixture().listen("unix:" + users);
@@ -160,6 +163,18 @@ public class TunnelEndToEndTest {
             second.close();
             assertTrue(t.server.isListening(), "the first server keeps its socket");
         }
+    }
+
+    @Test
+    void aRegularFileAtAUnixListenPathIsNeverReplaced(@TempDir Path dir) throws Exception {
+        Path precious = dir.resolve("notes.txt");
+        Files.writeString(precious, "keep me");
+        TunnelFixture t = new TunnelFixture().listen("unix:" + precious);
+        AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, t::startServer);
+        assertTrue(String.valueOf(e.getMessage()).contains("not a socket"), e.getMessage());
+        t.server = null;
+        t.close();
+        assertEquals("keep me", Files.readString(precious));
     }
 
     @Test

@@ -116,13 +116,18 @@ public final class FrameEncoder {
         }
     }
 
+    private static String truncate(String s, int chars) {
+        int end = Character.isHighSurrogate(s.charAt(chars - 1)) ? chars - 1 : chars;
+        return s.substring(0, end);
+    }
+
     private static void writeCodeAndReason(
             ByteBuf out, FrameType type, int streamId, int lastStreamId, ErrorCode code, String reason) {
         int reasonLength = ByteBufUtil.utf8Bytes(reason);
         boolean goAway = type == FrameType.GO_AWAY;
         int fixed = goAway ? 8 : 4;
         int room = WireConstants.MAX_PAYLOAD - fixed;
-        String text = reasonLength <= room ? reason : reason.substring(0, room / 4);
+        String text = reasonLength <= room ? reason : truncate(reason, room / 4);
         int textLength = reasonLength <= room ? reasonLength : ByteBufUtil.utf8Bytes(text);
         writeHeader(out, fixed + textLength, type, 0, streamId);
         if (goAway) {
