@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tinyproxy (HTTP CONNECT). Each proxy binds its outgoing side to its own loopback address, so the upstream
  * (nginx) sees where every connection really came from; the proxy's own log shows what name it was asked for.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ProxyEndToEndTest {
 
     @Test

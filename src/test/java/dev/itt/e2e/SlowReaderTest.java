@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * One user never reads a large response while another streams 100 MB at full speed: the fast one finishes, and
  * what each process buffers stays within what flow control allows (asserted on the exposed gauges, not on time).
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SlowReaderTest {
     private static final long SIZE = 100L * 1024 * 1024;
     private static final int MAX_STREAM_WINDOW = 1024 * 1024;

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Our legacy client end against a scripted Go server, byte for byte, over real loopback sockets. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class LegacyAgentEndTest {
     private static final String K4 = "017f000001c350"; // 127.0.0.1:50000
     private static final String K6 = "04" + "20010db8000000000000000000000001" + "01bb"; // [2001:db8::1]:443

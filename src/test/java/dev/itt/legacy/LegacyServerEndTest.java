@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Our legacy server end against a scripted Go agent, byte for byte, over real loopback sockets. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class LegacyServerEndTest {
 
     private static LegacyPeer goAgent(TunnelFixture t) throws IOException {
