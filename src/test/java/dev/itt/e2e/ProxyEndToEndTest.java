@@ -55,17 +55,37 @@ class ProxyEndToEndTest {
     @Test
     void httpConnectThroughTinyproxy(@TempDir Path dir) throws Exception {
         int port = Await.freePort();
-        Path conf = dir.resolve("tinyproxy.conf");
-        Path log = dir.resolve("tinyproxy.log");
-        Files.writeString(conf, String.join("\n", "Port " + port, "Listen 127.0.0.1", "Bind 127.0.0.6",
-                "Timeout 600", "LogFile \"" + log + "\"", "LogLevel Info", "MaxClients 100", "Allow 127.0.0.1", ""));
-        try (Peers.Process proxy = Peers.Process.start(dir.resolve("tinyproxy.out"),
-                Peers.require("tinyproxy", "tinyproxy"), "-d", "-c", conf.toString())) {
-            Await.port(port, Duration.ofSeconds(10));
+        try (Peers.Process proxy = tinyproxy(dir, port)) {
             fetchThrough(dir, "http://127.0.0.1:" + port, "proxy:localhost", "127.0.0.6", proxy);
-            String text = Files.readString(log);
+            String text = Files.readString(dir.resolve("tinyproxy.log"));
             assertTrue(text.contains("Established connection to host \"localhost\""), text);
         }
+    }
+
+    @Test
+    void httpConnectWithUserAndPassword(@TempDir Path dir) throws Exception {
+        int port = Await.freePort();
+        try (Peers.Process proxy = tinyproxy(dir, port, "BasicAuth itt s3cret")) {
+            fetchThrough(dir, "http://itt:s3cret@127.0.0.1:" + port, "proxy:localhost", "127.0.0.6", proxy);
+            String text = Files.readString(dir.resolve("tinyproxy.log"));
+            assertTrue(text.contains("Established connection to host \"localhost\""), text);
+        }
+    }
+
+    /** tinyproxy on {@code port}, connecting out from 127.0.0.6 so the upstream can tell it was used. */
+    private static Peers.Process tinyproxy(Path dir, int port, String... extra) throws Exception {
+        Path conf = dir.resolve("tinyproxy.conf");
+        Path log = dir.resolve("tinyproxy.log");
+        java.util.List<String> lines = new java.util.ArrayList<>(java.util.List.of("Port " + port, "Listen 127.0.0.1",
+                "Bind 127.0.0.6", "Timeout 600", "LogFile \"" + log + "\"", "LogLevel Info", "MaxClients 100",
+                "Allow 127.0.0.1"));
+        lines.addAll(java.util.List.of(extra));
+        lines.add("");
+        Files.writeString(conf, String.join("\n", lines));
+        Peers.Process proxy = Peers.Process.start(dir.resolve("tinyproxy.out"),
+                Peers.require("tinyproxy", "tinyproxy"), "-d", "-c", conf.toString());
+        Await.port(port, Duration.ofSeconds(10));
+        return proxy;
     }
 
     @Test

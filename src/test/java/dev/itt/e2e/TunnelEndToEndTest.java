@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -40,30 +41,56 @@ public class TunnelEndToEndTest {
     void twoHundredConcurrentConnectionsEachEchoTheirOwnBytes() throws Exception {
         try (Target echo = Target.tcp(Target.Mode.ECHO, 0); TunnelFixture t = new TunnelFixture().startServer()) {
             t.connectedAgent(echo.address());
-            ExecutorService pool = Executors.newFixedThreadPool(200);
-            List<Future<Boolean>> results = new ArrayList<>();
-            for (int i = 0; i < 200; i++) {
-                long seed = i;
-                results.add(pool.submit(() -> echoesItsOwnBytes(t.userPort(), seed, 256 * 1024)));
-            }
-            for (Future<Boolean> r : results) {
-                assertTrue(r.get(120, TimeUnit.SECONDS));
-            }
-            pool.shutdown();
+            assertTrue(twoHundredConcurrentEchoes(t.userPort()), "every connection got its own bytes back");
             assertEquals(200, echo.accepted());
+            assertEquals(200, echo.peakOpen(), "all 200 streams were open at once");
             Await.until("all streams to close", TunnelFixture.WAIT, () -> t.server.activeStreams() == 0);
         }
     }
 
+    /** 200 users, all connected end to end at once (a barrier), each echoing its own random 256 KiB. */
+    public static boolean twoHundredConcurrentEchoes(int port) throws Exception {
+        int users = 200;
+        CyclicBarrier together = new CyclicBarrier(users);
+        ExecutorService pool = Executors.newFixedThreadPool(users);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < users; i++) {
+                long seed = i;
+                results.add(pool.submit(() -> echoesItsOwnBytes(port, seed, 256 * 1024, together)));
+            }
+            boolean all = true;
+            for (Future<Boolean> r : results) {
+                all &= r.get(120, TimeUnit.SECONDS);
+            }
+            return all;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     public static boolean echoesItsOwnBytes(int port, long seed, int size) throws Exception {
+        return echoesItsOwnBytes(port, seed, size, new CyclicBarrier(1));
+    }
+
+    /**
+     * Sends {@code size} random bytes and checks the echo. The first chunk goes alone and comes back before the
+     * rest, so the stream is open end to end when this user reaches {@code together}.
+     */
+    public static boolean echoesItsOwnBytes(int port, long seed, int size, CyclicBarrier together) throws Exception {
+        int chunk = Math.min(8192, size);
         byte[] data = new byte[size];
         new Random(seed).nextBytes(data);
         try (Socket s = Users.connect(port)) {
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write(data, 0, chunk);
+            byte[] first = in.readNBytes(chunk);
+            together.await(60, TimeUnit.SECONDS);
             Thread writer = new Thread(() -> {
                 try {
-                    OutputStream out = s.getOutputStream();
-                    for (int off = 0; off < size; off += 8192) {
-                        out.write(data, off, Math.min(8192, size - off));
+                    for (int off = chunk; off < size; off += chunk) {
+                        out.write(data, off, Math.min(chunk, size - off));
                     }
                     s.shutdownOutput();
                 } catch (IOException e) {
@@ -71,8 +98,10 @@ public class TunnelEndToEndTest {
                 }
             });
             writer.start();
-            byte[] back = Users.readAll(s.getInputStream());
+            byte[] rest = Users.readAll(in);
             writer.join();
+            byte[] back = Arrays.copyOf(first, first.length + rest.length);
+            System.arraycopy(rest, 0, back, first.length, rest.length);
             return Arrays.equals(sha(data), sha(back));
         }
     }
@@ -94,6 +123,24 @@ public class TunnelEndToEndTest {
                 assertArrayEquals(sha(data), hash, "the upstream saw every byte, then the EOF");
                 assertArrayEquals(data, echoed, "and its reply, sent after the EOF, came back whole");
             }
+        }
+    }
+
+    @Test
+    void anUpstreamThatHalfClosesFirstStillReceivesWhatTheUserSendsAfter() throws Exception {
+        try (Target goodbye = Target.tcp(Target.Mode.GOODBYE_FIRST, 0);
+                TunnelFixture t = new TunnelFixture().startServer()) {
+            t.connectedAgent(goodbye.address());
+            byte[] data = new byte[2 * 1024 * 1024];
+            new Random(9).nextBytes(data);
+            try (Socket s = Users.connect(t.userPort())) {
+                assertEquals("bye", new String(Users.readAll(s.getInputStream())), "the upstream's FIN reached us");
+                s.getOutputStream().write(data); // our direction is still open
+                s.shutdownOutput();
+                Await.until("the upstream to read to our EOF", TunnelFixture.WAIT, () -> goodbye.lastDigest() != null);
+                assertArrayEquals(sha(data), goodbye.lastDigest(), "the upstream got every byte sent after its FIN");
+            }
+            Await.until("the stream to close", TunnelFixture.WAIT, () -> t.server.activeStreams() == 0);
         }
     }
 

@@ -61,12 +61,42 @@ public final class IttProcess implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The port a server end logged for {@code side} ("users" or "agents") once listening: tests bind port 0 and
+     * read the real one back, so no other process can take a port between choosing and binding it.
+     */
+    public int port(String side) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("for " + side + " on [^\\s,]*:(\\d+)").matcher(log());
+        if (!m.find()) {
+            throw new AssertionError("no port for " + side + " in the log:\n" + log());
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** How many times {@code text} occurs in the log. */
+    public int count(String text) {
+        return log().split(java.util.regex.Pattern.quote(text), -1).length - 1;
+    }
+
+    /** SIGINT (Ctrl-C), then the exit code. */
+    public int interrupt() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill -INT " + process.pid() + " failed");
+        }
+        return awaitExit("SIGINT");
+    }
+
     /** SIGTERM, then the exit code. */
     public int stop() throws InterruptedException {
         process.destroy();
+        return awaitExit("SIGTERM");
+    }
+
+    private int awaitExit(String signal) throws InterruptedException {
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
-            throw new AssertionError("did not stop within 20 s after SIGTERM:\n" + log());
+            throw new AssertionError("did not stop within 20 s after " + signal + ":\n" + log());
         }
         return process.exitValue();
     }

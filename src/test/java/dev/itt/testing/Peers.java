@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Real programs the tests talk to (nginx, microsocks, dante, tinyproxy, curl), from Debian packages. A missing
+ * Real programs the tests talk to (nginx, microsocks, tinyproxy, curl), from Debian packages. A missing
  * one fails the test loudly with what to install; it is never skipped.
  */
 public final class Peers {

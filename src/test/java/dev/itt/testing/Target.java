@@ -25,7 +25,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * bytes themselves (a reply that only comes after the half-close); or send N seeded bytes and close.
  */
 public final class Target implements AutoCloseable {
-    public enum Mode { ECHO, DIGEST_AFTER_EOF, SOURCE }
+    /**
+     * ECHO: echoes until EOF. DIGEST_AFTER_EOF: reads to EOF, then sends the SHA-256 and the bytes back.
+     * SOURCE: sends {@code sourceBytes} seeded-random bytes. GOODBYE_FIRST: sends "bye" and shuts down its
+     * output at once, then reads to EOF and records the SHA-256 of what it got ({@link #lastDigest}).
+     */
+    public enum Mode { ECHO, DIGEST_AFTER_EOF, SOURCE, GOODBYE_FIRST }
 
     private final Mode mode;
     private final long sourceBytes;
@@ -35,6 +40,10 @@ public final class Target implements AutoCloseable {
         return t;
     });
     private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicInteger open = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicReference<byte[]> lastDigest =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicInteger peakOpen = new AtomicInteger();
     private final java.util.Set<String> peers = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private ServerSocket tcp;
     private ServerSocketChannel unix;
@@ -74,6 +83,16 @@ public final class Target implements AutoCloseable {
         return accepted.get();
     }
 
+    /** GOODBYE_FIRST: the SHA-256 of what the last connection sent after our FIN, once it reached EOF. */
+    public byte[] lastDigest() {
+        return lastDigest.get();
+    }
+
+    /** The most connections that were open at the same time. */
+    public int peakOpen() {
+        return peakOpen.get();
+    }
+
     /** The source addresses TCP connections came from (a proxy bound to its own loopback address shows here). */
     public java.util.Set<String> peers() {
         return peers;
@@ -105,18 +124,24 @@ public final class Target implements AutoCloseable {
     }
 
     private void serve(Socket s) {
+        peakOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
         try (s) {
             handle(s.getInputStream(), s.getOutputStream(), () -> s.shutdownOutput());
         } catch (IOException e) {
             // the peer went away; that is the test's business, not the target's
+        } finally {
+            open.decrementAndGet();
         }
     }
 
     private void serveUnix(SocketChannel ch) {
+        peakOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
         try (ch) {
             handle(Channels.newInputStream(ch), Channels.newOutputStream(ch), () -> ch.shutdownOutput());
         } catch (IOException e) {
             // as above
+        } finally {
+            open.decrementAndGet();
         }
     }
 
@@ -146,6 +171,17 @@ public final class Target implements AutoCloseable {
                 all.writeTo(out);
                 out.flush();
                 shutdownOutput.run();
+            }
+            case GOODBYE_FIRST -> {
+                out.write("bye".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                out.flush();
+                shutdownOutput.run();
+                MessageDigest sha = sha256();
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    sha.update(buf, 0, n);
+                }
+                lastDigest.set(sha.digest());
             }
             case SOURCE -> {
                 Random r = new Random(sourceBytes);
