@@ -35,6 +35,8 @@ public final class AgentEnd {
     private final TunnelSpec.Agent spec;
     private final ContextInternal context;
     private final Backoff backoff;
+    /** How logs name the upstream; one string for every stream. */
+    private final String upstreamLabel;
     private Dialer dialer;
     private Session session;
     private State state = State.STARTING;
@@ -50,6 +52,7 @@ public final class AgentEnd {
         this.spec = spec;
         this.context = ((VertxInternal) vertx).createEventLoopContext();
         this.backoff = new Backoff(spec.reconnectMin().toMillis(), spec.reconnectMax().toMillis());
+        this.upstreamLabel = "upstream " + spec.upstream();
     }
 
     public TunnelSpec.Agent spec() {
@@ -147,7 +150,7 @@ public final class AgentEnd {
                 return;
             }
             HalfClose.enable(socket);
-            StreamBridge.join(new Connection(socket), stream, spec.name(), "upstream " + spec.upstream());
+            StreamBridge.joinUpstream(new Connection(socket), stream, spec.name(), upstreamLabel);
             stream.accept();
             LOG.infof("tunnel %s stream %d: upstream %s connected", spec.name(), stream.id(), spec.upstream());
         });

@@ -26,7 +26,8 @@ public final class MuxStream {
     /** OPEN_OK sent (agent) or received (server). */
     boolean established;
 
-    final ArrayDeque<ByteBuf> outQueue = new ArrayDeque<>(4);
+    /** Bytes waiting for credit; created on first use, as most streams of an idle tunnel never need one. */
+    ArrayDeque<ByteBuf> outQueue;
     int outBytes;
     boolean finQueued;
     boolean blocked;

@@ -240,6 +240,9 @@ public final class Session implements FrameListener {
             data.release();
             return;
         }
+        if (s.outQueue == null) {
+            s.outQueue = new ArrayDeque<>(4);
+        }
         s.outQueue.add(data);
         s.outBytes += n;
         addBuffered(n);
@@ -734,8 +737,10 @@ public final class Session implements FrameListener {
     private void terminate(MuxStream s, ErrorCode code, String reason, boolean notify) {
         s.state = StreamState.RESET;
         ByteBuf b;
-        while ((b = s.outQueue.poll()) != null) {
-            b.release();
+        if (s.outQueue != null) {
+            while ((b = s.outQueue.poll()) != null) {
+                b.release();
+            }
         }
         addBuffered(-s.outBytes);
         s.outBytes = 0;

@@ -120,18 +120,18 @@ public final class ServerEnd {
     }
 
     private void onUser(NetSocket socket) {
-        String peer = String.valueOf(socket.remoteAddress());
         Session session = stopping ? null : pickSession();
-        MuxStream stream = session == null ? null : session.open(userAddress(socket));
+        // only the legacy format keys streams by the user's address
+        MuxStream stream = session == null ? null : session.open(spec.wire().legacy() ? userAddress(socket) : null);
         if (stream == null) {
-            LOG.infof("tunnel %s: user %s turned away: %s", spec.name(), peer,
+            LOG.infof("tunnel %s: user %s turned away: %s", spec.name(), socket.remoteAddress(),
                     stopping ? "server is shutting down" : "no agent connected");
             socket.close();
             return;
         }
         HalfClose.enable(socket);
-        StreamBridge.join(new Connection(socket), stream, spec.name(), "user " + peer);
-        LOG.infof("tunnel %s stream %d: user %s connected", spec.name(), stream.id(), peer);
+        StreamBridge.joinUser(new Connection(socket), stream, spec.name());
+        LOG.infof("tunnel %s stream %d: user %s connected", spec.name(), stream.id(), socket.remoteAddress());
     }
 
     private Codec codec() {

@@ -16,11 +16,10 @@ import java.util.function.Consumer;
  * handler copies every read into a heap buffer), bytes out without a flush per write (one flush per event-loop
  * turn), and read pause/resume on the channel itself. Used only on the socket's event loop.
  */
-public final class Connection {
+public final class Connection implements Runnable {
     private final NetSocketInternal socket;
     private final ChannelHandlerContext ctx;
     private final Channel channel;
-    private final Runnable flushTask = this::flushNow;
     private boolean flushScheduled;
 
     public Connection(NetSocket socket) {
@@ -31,6 +30,15 @@ public final class Connection {
 
     public NetSocket socket() {
         return socket;
+    }
+
+    /**
+     * Each read (a {@link ByteBuf} the handler owns) and each channel event (such as the peer's FIN, see
+     * {@link HalfClose#isInputShutdown}) into one handler: one object per socket instead of two.
+     */
+    public void onMessagesAndEvents(io.vertx.core.Handler<Object> handler) {
+        socket.messageHandler(handler);
+        socket.eventHandler(handler);
     }
 
     /** Each read, as a buffer the consumer owns. */
@@ -44,13 +52,13 @@ public final class Connection {
         });
     }
 
-    public void onClose(Runnable onClose) {
-        socket.closeHandler(v -> onClose.run());
+    public void onClose(io.vertx.core.Handler<Void> onClose) {
+        socket.closeHandler(onClose);
     }
 
     /** Runs when the write queue falls back below its low-water mark. */
-    public void onWritable(Runnable onWritable) {
-        socket.drainHandler(v -> onWritable.run());
+    public void onWritable(io.vertx.core.Handler<Void> onWritable) {
+        socket.drainHandler(onWritable);
     }
 
     public void onError(Consumer<Throwable> onError) {
@@ -78,7 +86,7 @@ public final class Connection {
     public void flush() {
         if (!flushScheduled) {
             flushScheduled = true;
-            ctx.executor().execute(flushTask);
+            ctx.executor().execute(this);
         }
     }
 
@@ -104,7 +112,9 @@ public final class Connection {
         return socket.remoteAddress();
     }
 
-    private void flushNow() {
+    /** The scheduled flush (this connection is its own task: no extra object per socket). */
+    @Override
+    public void run() {
         flushScheduled = false;
         ctx.flush();
     }

@@ -23,10 +23,15 @@ public final class HalfClose {
         channel(socket).config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     }
 
+    /** True for the channel event that says the peer shut down its write side. */
+    public static boolean isInputShutdown(Object event) {
+        return event == ChannelInputShutdownEvent.INSTANCE;
+    }
+
     /** Runs {@code onEof} when the peer shuts down its write side. Replaces the socket's event handler. */
     public static void onInputShutdown(NetSocket socket, Runnable onEof) {
         ((NetSocketInternal) socket).eventHandler(event -> {
-            if (event == ChannelInputShutdownEvent.INSTANCE) {
+            if (isInputShutdown(event)) {
                 onEof.run();
             }
         });

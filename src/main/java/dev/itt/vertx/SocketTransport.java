@@ -16,8 +16,8 @@ public final class SocketTransport implements Transport {
     /** Routes the connection's reads, drains and close into {@code session}, then starts it. */
     public void bind(Session session) {
         connection.onData(session::onRead);
-        connection.onWritable(session::onTransportWritable);
-        connection.onClose(session::onTransportClosed);
+        connection.onWritable(v -> session.onTransportWritable());
+        connection.onClose(v -> session.onTransportClosed());
         connection.onError(e -> { /* the close that follows is what the session reacts to */ });
         session.start(System.nanoTime());
     }

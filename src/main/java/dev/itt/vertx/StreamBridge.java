@@ -5,6 +5,8 @@ import dev.itt.mux.StreamHandler;
 import dev.itt.mux.wire.ErrorCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.Handler;
 import org.jboss.logging.Logger;
 
 /**
@@ -13,41 +15,77 @@ import org.jboss.logging.Logger;
  * has taken the bytes. A FIN travels as a half-close in each direction; the socket is closed when both directions
  * are done, or at once on a reset.
  */
-public final class StreamBridge implements StreamHandler {
+public final class StreamBridge implements StreamHandler, Handler<Object> {
     private static final Logger LOG = Logger.getLogger(StreamBridge.class);
 
     private final Connection socket;
     private final MuxStream stream;
     private final String tunnel;
-    private final String peer;
+    /** "upstream ADDRESS" (shared by a tunnel's streams), or null for a user: the address is looked up to log. */
+    private final String upstream;
     private int unreturned;
     private boolean inputDone;
     private boolean outputDone;
     private boolean closed;
 
-    private StreamBridge(Connection socket, MuxStream stream, String tunnel, String peer) {
+    // A tunnel may hold tens of thousands of idle streams: the bridge keeps no strings of its own and hands the
+    // socket as few handler objects as it can.
+    private StreamBridge(Connection socket, MuxStream stream, String tunnel, String upstream) {
         this.socket = socket;
         this.stream = stream;
         this.tunnel = tunnel;
-        this.peer = peer;
+        this.upstream = upstream;
     }
 
-    /** Joins {@code socket} (half-close already enabled) to {@code stream} and starts pumping both ways. */
-    public static StreamBridge join(Connection socket, MuxStream stream, String tunnel, String peer) {
-        StreamBridge bridge = new StreamBridge(socket, stream, tunnel, peer);
-        stream.attachment(bridge);
-        socket.onData(bridge::fromSocket);
-        HalfClose.onInputShutdown(socket.socket(), bridge::socketEof);
-        socket.onWritable(bridge::socketWritable);
-        socket.onClose(bridge::socketClosed);
-        socket.onError(e -> LOG.debugf("tunnel %s stream %d: socket error: %s", tunnel, stream.id(), e.toString()));
-        stream.handler(bridge);
+    /** Joins a user's {@code socket} (half-close already enabled) to {@code stream} and starts pumping both ways. */
+    public static StreamBridge joinUser(Connection socket, MuxStream stream, String tunnel) {
+        return join(new StreamBridge(socket, stream, tunnel, null));
+    }
+
+    /**
+     * Joins an upstream {@code socket} (half-close already enabled) to {@code stream}.
+     *
+     * @param upstream how logs name the upstream, e.g. "upstream 127.0.0.1:80" (one string for all streams)
+     */
+    public static StreamBridge joinUpstream(Connection socket, MuxStream stream, String tunnel, String upstream) {
+        return join(new StreamBridge(socket, stream, tunnel, upstream));
+    }
+
+    private static StreamBridge join(StreamBridge bridge) {
+        bridge.stream.attachment(bridge);
+        bridge.socket.onMessagesAndEvents(bridge);
+        bridge.socket.onWritable(bridge::socketWritable);
+        bridge.socket.onClose(bridge::socketClosed);
+        bridge.socket.onError(bridge::socketError);
+        bridge.stream.handler(bridge);
         return bridge;
+    }
+
+    private String peer() {
+        return upstream != null ? upstream : "user " + socket.remoteAddress();
+    }
+
+    /** A read from the socket, or a channel event such as the peer's FIN. */
+    @Override
+    public void handle(Object msg) {
+        if (msg instanceof ByteBuf data) {
+            fromSocket(data);
+        } else if (HalfClose.isInputShutdown(msg)) {
+            socketEof();
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void socketError(Throwable e) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debugf("tunnel %s stream %d: socket error: %s", tunnel, stream.id(), e.toString());
+        }
     }
 
     private void fromSocket(ByteBuf data) {
         if (LOG.isTraceEnabled()) {
-            LOG.tracef("tunnel %s stream %d %s -> tunnel, %d bytes%n%s", tunnel, stream.id(), peer,
+            LOG.tracef("tunnel %s stream %d %s -> tunnel, %d bytes%n%s", tunnel, stream.id(), peer(),
                     data.readableBytes(), ByteBufUtil.prettyHexDump(data));
         }
         stream.write(data);
@@ -62,7 +100,7 @@ public final class StreamBridge implements StreamHandler {
         closeIfDone();
     }
 
-    private void socketWritable() {
+    private void socketWritable(Void v) {
         if (unreturned > 0) {
             int n = unreturned;
             unreturned = 0;
@@ -70,13 +108,15 @@ public final class StreamBridge implements StreamHandler {
         }
     }
 
-    private void socketClosed() {
+    private void socketClosed(Void v) {
         closed = true;
         if (!(inputDone && outputDone)) {
             stream.reset(ErrorCode.CANCEL);
         }
-        LOG.infof("tunnel %s stream %d %s closed: %d bytes to the tunnel, %d bytes from it", tunnel, stream.id(),
-                peer, stream.bytesSent(), stream.bytesReceived());
+        if (LOG.isInfoEnabled()) {
+            LOG.infof("tunnel %s stream %d %s closed: %d bytes to the tunnel, %d bytes from it", tunnel, stream.id(),
+                    peer(), stream.bytesSent(), stream.bytesReceived());
+        }
     }
 
     private void closeIfDone() {
@@ -89,7 +129,7 @@ public final class StreamBridge implements StreamHandler {
     public void onData(MuxStream s, ByteBuf data) {
         int n = data.readableBytes();
         if (LOG.isTraceEnabled()) {
-            LOG.tracef("tunnel %s stream %d tunnel -> %s, %d bytes%n%s", tunnel, s.id(), peer, n,
+            LOG.tracef("tunnel %s stream %d tunnel -> %s, %d bytes%n%s", tunnel, s.id(), peer(), n,
                     ByteBufUtil.prettyHexDump(data));
         }
         if (closed) {
@@ -119,7 +159,9 @@ public final class StreamBridge implements StreamHandler {
 
     @Override
     public void onReset(MuxStream s, ErrorCode code, String reason) {
-        LOG.debugf("tunnel %s stream %d %s reset: %s %s", tunnel, s.id(), peer, code, reason);
+        if (LOG.isDebugEnabled()) {
+            LOG.debugf("tunnel %s stream %d %s reset: %s %s", tunnel, s.id(), peer(), code, reason);
+        }
         if (!closed) {
             socket.close();
         }
@@ -132,6 +174,8 @@ public final class StreamBridge implements StreamHandler {
 
     @Override
     public void onOpened(MuxStream s) {
-        LOG.debugf("tunnel %s stream %d %s: upstream connected", tunnel, s.id(), peer);
+        if (LOG.isDebugEnabled()) {
+            LOG.debugf("tunnel %s stream %d %s: upstream connected", tunnel, s.id(), peer());
+        }
     }
 }
