@@ -29,6 +29,11 @@ public final class Session implements FrameListener {
     /** Smallest DATA frame sent while more is queued: starves a window-update dribble (PROTOCOL.md §8). */
     static final int MIN_CHUNK = 1024;
     private static final long NANOS_PER_MS = 1_000_000L;
+    /**
+     * While streams receive, the round trip is sampled again at most this often: window auto-tuning compares the
+     * update rate with the round trip under load, which queues in the path make far longer than an idle PING's.
+     */
+    static final long RTT_PROBE_INTERVAL_NANOS = 100 * NANOS_PER_MS;
     private static final VarHandle BUFFERED;
     private static final VarHandle PEAK_BUFFERED;
 
@@ -277,6 +282,7 @@ public final class Session implements FrameListener {
         int increment = s.receiveWindow.consume(n, now, rttNanos);
         if (increment > 0 && s.state.remoteOpen()) {
             sendWindowUpdate(s.id, increment);
+            probeRtt(now);
         }
         returnSessionCredit(n, now);
     }
@@ -701,6 +707,13 @@ public final class Session implements FrameListener {
         pingPayload = nowNanos;
         pingSentNanos = nowNanos;
         sendControl(codec.ping(transport.alloc(), false, nowNanos));
+    }
+
+    /** PROTOCOL.md §7: a PING rides along with window updates, at most every RTT_PROBE_INTERVAL_NANOS. */
+    private void probeRtt(long nowNanos) {
+        if (!pingOutstanding && nowNanos - pingSentNanos > RTT_PROBE_INTERVAL_NANOS) {
+            sendPing(nowNanos);
+        }
     }
 
     private void sendGoAway(ErrorCode code, String reason) {

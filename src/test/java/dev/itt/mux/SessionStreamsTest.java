@@ -50,6 +50,21 @@ class SessionStreamsTest {
     }
 
     @Test
+    void aReceiverSamplesTheRoundTripAgainWhileDataFlows() {
+        SessionPair p = SessionPair.of("t", null, null).start();
+        long handshakeRtt = p.agent.rttNanos();
+        assertTrue(handshakeRtt > 0, "the handshake's PING gave a first sample");
+        long start = System.nanoTime();
+        dev.itt.testing.Await.until("the probe interval to pass", java.time.Duration.ofSeconds(5),
+                () -> System.nanoTime() - start > Session.RTT_PROBE_INTERVAL_NANOS);
+        MuxStream s = p.open(new StreamRecorder());
+        s.write(Unpooled.wrappedBuffer(random(WireConstants.INITIAL_STREAM_WINDOW, 3)));
+        p.loop.runUntilIdle();
+        // the agent's WINDOW_UPDATE carried a PING along, and its answer is the new sample
+        assertTrue(p.agent.rttNanos() != handshakeRtt, "a new round-trip sample while data flowed");
+    }
+
+    @Test
     void theSenderNeverExceedsTheCreditTheReceiverGranted() {
         SessionPair p = SessionPair.of("t", null, null).start();
         p.agentEvents.acceptAtOnce = true;
