@@ -582,11 +582,17 @@ public final class Session implements FrameListener {
         return MuxException.connectionError(ErrorCode.PROTOCOL_ERROR, "%s before the handshake completed", type);
     }
 
+    /**
+     * The per-second limits are the native protocol's defences (PROTOCOL.md §8: control-frame floods, rapid
+     * reset). They do not apply to the legacy format: there a connect, its reply and its close are simply how every
+     * user connection goes, so a busy service legitimately sends thousands a second; its bounds are the stream and
+     * pending-dial limits and the queued-bytes check.
+     */
     private void countControlFrame(FrameType type) throws MuxException {
         if (phase != Phase.OPEN) {
             throw beforeHandshake(type);
         }
-        if (++controlFramesThisSecond > config.maxControlFramesPerSecond()) {
+        if (codec.isNative() && ++controlFramesThisSecond > config.maxControlFramesPerSecond()) {
             throw MuxException.connectionError(ErrorCode.ENHANCE_YOUR_CALM,
                     "more than %d control frames in a second", config.maxControlFramesPerSecond());
         }
@@ -594,7 +600,7 @@ public final class Session implements FrameListener {
 
     private void countReset(FrameType type) throws MuxException {
         countControlFrame(type);
-        if (++resetsThisSecond > config.maxResetsPerSecond()) {
+        if (codec.isNative() && ++resetsThisSecond > config.maxResetsPerSecond()) {
             throw MuxException.connectionError(ErrorCode.ENHANCE_YOUR_CALM,
                     "more than %d stream resets in a second", config.maxResetsPerSecond());
         }

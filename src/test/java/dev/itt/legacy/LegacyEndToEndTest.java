@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.itt.agent.AgentEnd;
 import dev.itt.mux.SessionConfig;
 import dev.itt.testing.Curl;
+import dev.itt.testing.LogCapture;
 import dev.itt.testing.Nginx;
 import dev.itt.testing.Target;
 import dev.itt.testing.TunnelFixture;
@@ -14,8 +15,14 @@ import dev.itt.testing.Users;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -84,6 +91,49 @@ class LegacyEndToEndTest {
         dev.itt.testing.Await.until("nginx on its Unix socket", TunnelFixture.WAIT,
                 () -> Files.exists(dir.resolve("nginx.sock")));
         return p;
+    }
+
+    /** The defaults, but the native protocol's per-second limits at 1: far below any real legacy traffic. */
+    private static SessionConfig nativeRateLimitsOfOne() {
+        SessionConfig d = SessionConfig.defaults("t", null);
+        return new SessionConfig(d.tunnel(), d.token(), d.maxStreams(), d.maxPendingOpens(), d.maxStreamWindow(),
+                d.sessionWindow(), d.keepAliveInterval(), d.keepAliveTimeout(), d.handshakeTimeout(), 1, 1, 1,
+                d.maxQueuedBytes());
+    }
+
+    @Test
+    void thousandsOfShortConnectionsAreNormalLegacyTrafficNotAResetFlood() throws Exception {
+        int connections = 3_000;
+        try (LogCapture log = LogCapture.start();
+                Target echo = Target.tcp(Target.Mode.ECHO, 0);
+                TunnelFixture t = new TunnelFixture().legacy().session(nativeRateLimitsOfOne()).startServer()) {
+            t.connectedAgent(echo.address());
+            ExecutorService users = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<String>> replies = new ArrayList<>();
+                for (int i = 0; i < connections; i++) {
+                    String text = "user " + i;
+                    replies.add(users.submit(() -> {
+                        try (Socket user = Users.connect(t.userPort())) {
+                            user.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
+                            byte[] echoed = user.getInputStream().readNBytes(text.length());
+                            return new String(echoed, StandardCharsets.US_ASCII);
+                        }
+                    }));
+                }
+                for (int i = 0; i < connections; i++) {
+                    assertEquals("user " + i, replies.get(i).get(60, TimeUnit.SECONDS), "connection " + i);
+                }
+            } finally {
+                users.shutdownNow();
+            }
+            // every connect, reply and close went through while the native limits (1 a second) would have cut the
+            // tunnel at the second one; the one tunnel connection carried them all
+            log.await("connected to server"); // the capture sees this test's tunnel
+            assertEquals(List.of(), log.matching("closing session"));
+            assertEquals(List.of(), log.matching("lost server"));
+            assertEquals(1, t.server.agents());
+        }
     }
 
     @Test

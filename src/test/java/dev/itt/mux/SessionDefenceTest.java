@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.itt.legacy.LegacyCodec;
 import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.FrameEncoder;
 import dev.itt.mux.wire.WireConstants;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
 
 /** A hostile or broken peer, played frame by frame against a real session. */
@@ -65,6 +68,61 @@ class SessionDefenceTest {
         }
         agent.onRead(attack);
         assertEquals(ErrorCode.ENHANCE_YOUR_CALM, events.closedCode);
+    }
+
+    /** Legacy message without payload for the IPv4 user 10.0.x.y:40000, where x.y is {@code user}. */
+    private static void writeLegacy(ByteBuf out, int command, int user) {
+        out.writeByte(5).writeByte(command).writeByte(0).writeByte(1);
+        out.writeInt(0x0a00_0000 | user).writeShort(40_000);
+    }
+
+    private static InetSocketAddress legacyUser(int user) throws Exception {
+        return new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 0, (byte) (user >> 8), (byte) user}),
+                40_000);
+    }
+
+    @Test
+    void legacyClosesFromTheServerAreNotCountedAsResets() {
+        SessionRecorder events = new SessionRecorder();
+        SessionHandshakeTest.CapturingTransport wire = new SessionHandshakeTest.CapturingTransport();
+        Session agent = new Session(Role.AGENT, wire, SessionConfig.defaults("t", null), events,
+                LegacyCodec.withDefaultCap(Role.AGENT));
+        agent.start(System.nanoTime());
+        int users = 3_000; // over the native limit of 2000 resets a second, all within one tick
+        ByteBuf busySecond = Unpooled.buffer();
+        for (int user = 1; user <= users; user++) {
+            writeLegacy(busySecond, 1, user); // CONNECT
+            writeLegacy(busySecond, 5, user); // CLOSE_NOTIFY: the user's normal end
+        }
+        agent.onRead(busySecond);
+        assertNull(events.closedCode, events.closedReason);
+        assertEquals(users, events.streams.size(), "every CONNECT opened a stream");
+        assertEquals(0, agent.streamCount(), "and every CLOSE_NOTIFY ended it");
+        wire.written.forEach(ByteBuf::release);
+    }
+
+    @Test
+    void legacyClosesAndFailureRepliesFromTheAgentAreNotCountedAsResets() throws Exception {
+        SessionRecorder events = new SessionRecorder();
+        SessionHandshakeTest.CapturingTransport wire = new SessionHandshakeTest.CapturingTransport();
+        Session server = new Session(Role.SERVER, wire, SessionConfig.defaults("t", null), events,
+                LegacyCodec.withDefaultCap(Role.SERVER));
+        server.start(System.nanoTime());
+        int users = 3_000;
+        ByteBuf busySecond = Unpooled.buffer();
+        for (int user = 1; user <= users; user++) {
+            assertTrue(server.open(legacyUser(user)) != null);
+            if (user % 2 == 0) {
+                writeLegacy(busySecond, 0, user); // SUCCESS
+                writeLegacy(busySecond, 254, user); // CONN_CLOSE: the upstream's normal end
+            } else {
+                writeLegacy(busySecond, 5, user); // CONNECTION_REFUSED
+            }
+        }
+        server.onRead(busySecond);
+        assertNull(events.closedCode, events.closedReason);
+        assertEquals(0, server.streamCount(), "every close and every failure reply ended its stream");
+        wire.written.forEach(ByteBuf::release);
     }
 
     @Test
