@@ -138,10 +138,10 @@ public final class AgentEnd {
             dialing--;
             if (ar.failed()) {
                 ErrorCode code = DialErrors.classify(ar.cause());
+                String reason = ar.cause().getMessage() != null ? ar.cause().getMessage() : ar.cause().toString();
                 LOG.infof("tunnel %s stream %d: upstream %s failed: %s (%s)", spec.name(), stream.id(),
-                        spec.upstream(), ar.cause().getMessage(), code);
-                stream.refuse(code, ar.cause().getMessage() != null ? ar.cause().getMessage()
-                        : ar.cause().getClass().getSimpleName());
+                        spec.upstream(), reason, code);
+                stream.refuse(code, reason);
                 return;
             }
             NetSocket socket = ar.result();

@@ -194,7 +194,7 @@ public final class LegacyCodec implements Codec {
             case LegacyWire.CONNECTION_REFUSED -> ErrorCode.CONNECT_REFUSED;
             case LegacyWire.HOST_UNREACHABLE -> ErrorCode.HOST_UNREACHABLE;
             case LegacyWire.NETWORK_UNREACHABLE -> ErrorCode.NETWORK_UNREACHABLE;
-            default -> ErrorCode.INTERNAL_ERROR;
+            default -> ErrorCode.CONNECT_FAILED; // GENERAL_FAILURE
         };
     }
 
@@ -203,7 +203,7 @@ public final class LegacyCodec implements Codec {
             case CONNECT_REFUSED -> LegacyWire.CONNECTION_REFUSED;
             case HOST_UNREACHABLE -> LegacyWire.HOST_UNREACHABLE;
             case NETWORK_UNREACHABLE -> LegacyWire.NETWORK_UNREACHABLE;
-            default -> LegacyWire.GENERAL_FAILURE;
+            default -> LegacyWire.GENERAL_FAILURE; // timeouts, unknown hosts, proxies, refused streams, the rest
         };
     }
 

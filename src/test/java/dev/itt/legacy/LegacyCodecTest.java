@@ -168,7 +168,7 @@ class LegacyCodecTest {
 
     @Test
     void everyFailureReplyMapsToItsReason() throws Exception {
-        String[][] cases = {{"01", "INTERNAL_ERROR"}, {"03", "NETWORK_UNREACHABLE"}, {"04", "HOST_UNREACHABLE"},
+        String[][] cases = {{"01", "CONNECT_FAILED"}, {"03", "NETWORK_UNREACHABLE"}, {"04", "HOST_UNREACHABLE"},
             {"05", "CONNECT_REFUSED"}};
         for (String[] c : cases) {
             LegacyCodec server = LegacyCodec.withDefaultCap(Role.SERVER);
@@ -177,10 +177,20 @@ class LegacyCodecTest {
             server.decode(Unpooled.wrappedBuffer(hex("05" + c[0] + "0001 7f000001 c350")), e);
             assertEquals(List.of("failed 7 " + c[1]), e.seen);
         }
-        LegacyCodec agent = LegacyCodec.withDefaultCap(Role.AGENT);
-        agent.decode(Unpooled.wrappedBuffer(hex(CONNECT_V4)), new Events());
-        assertEquals("05050001 7f000001 c350".replace(" ", ""),
-                hex(agent.openFailed(ALLOC, 1, ErrorCode.CONNECT_REFUSED, "refused")));
+    }
+
+    @Test
+    void everyDialFailureReasonBecomesItsFailureReply() throws Exception {
+        Object[][] cases = {{ErrorCode.CONNECT_REFUSED, "05"}, {ErrorCode.HOST_UNREACHABLE, "04"},
+            {ErrorCode.NETWORK_UNREACHABLE, "03"}, {ErrorCode.CONNECT_FAILED, "01"}, {ErrorCode.UNKNOWN_HOST, "01"},
+            {ErrorCode.CONNECT_TIMEOUT, "01"}, {ErrorCode.PROXY_ERROR, "01"}, {ErrorCode.REFUSED_STREAM, "01"}};
+        for (Object[] c : cases) {
+            LegacyCodec agent = LegacyCodec.withDefaultCap(Role.AGENT);
+            agent.decode(Unpooled.wrappedBuffer(hex(CONNECT_V4)), new Events());
+            ByteBuf reply = agent.openFailed(ALLOC, 1, (ErrorCode) c[0], "reason");
+            assertEquals(("05" + c[1] + "0001 7f000001 c350").replace(" ", ""), hex(reply), c[0].toString());
+            reply.release();
+        }
     }
 
     @Test

@@ -25,6 +25,8 @@ public enum ErrorCode {
     CONNECT_TIMEOUT(23),
     UNKNOWN_HOST(24),
     PROXY_ERROR(25),
+    /** The upstream dial failed for a reason none of the codes above names; the reason text says which. */
+    CONNECT_FAILED(26),
     /** A code this implementation does not know; its wire value is kept by the caller if needed. */
     UNKNOWN(-1);
 
