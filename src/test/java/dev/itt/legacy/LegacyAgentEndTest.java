@@ -10,9 +10,11 @@ import dev.itt.testing.Target;
 import dev.itt.testing.TunnelFixture;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Our legacy client end against a scripted Go server, byte for byte, over real loopback sockets. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -38,17 +40,39 @@ class LegacyAgentEndTest {
         }
     }
 
-    @Test
-    void aRefusedUpstreamIsAnsweredWithConnectionRefused() throws Exception {
-        int closed = Await.freePort();
+    /** The agent's reply to one CONNECT when it dials {@code upstream}. */
+    private static String replyWhenDialing(String upstream) throws Exception {
         try (ServerSocket goServer = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
                 TunnelFixture t = new TunnelFixture().legacy()) {
-            t.startAgent("127.0.0.1:" + goServer.getLocalPort(), "127.0.0.1:" + closed, null);
+            t.startAgent("127.0.0.1:" + goServer.getLocalPort(), upstream, null);
             try (LegacyPeer server = new LegacyPeer(goServer.accept())) {
+                server.socket.setSoTimeout(45_000); // a name lookup may wait for its DNS server's timeouts
                 server.send(msg(1, K4));
-                server.expect(msg(5, K4)); // CONNECTION_REFUSED
+                return server.read(msg(1, K4).length() / 2);
             }
         }
+    }
+
+    @Test
+    void aRefusedUpstreamIsAnsweredWithConnectionRefused() throws Exception {
+        assertEquals(msg(5, K4), replyWhenDialing("127.0.0.1:" + Await.freePort()));
+    }
+
+    @Test
+    void anUpstreamNameThatDoesNotResolveIsAnsweredWithGeneralFailure() throws Exception {
+        assertEquals(msg(1, K4), replyWhenDialing("no-such-host.invalid:80")); // .invalid never resolves (RFC 2606)
+    }
+
+    @Test
+    void aMissingUnixSocketUpstreamIsAnsweredWithGeneralFailure(@TempDir Path dir) throws Exception {
+        assertEquals(msg(1, K4), replyWhenDialing("unix:" + dir.resolve("nobody-here.sock")));
+    }
+
+    @Test
+    void anUnreachableUpstreamIsAnsweredWithHostUnreachable() throws Exception {
+        // Linux refuses TCP to a multicast address with ENETUNREACH; Netty's epoll transport reports that exactly as
+        // it reports EHOSTUNREACH, so the reply is HOST_UNREACHABLE (DialErrors), never "refused" or "general"
+        assertEquals(msg(4, K4), replyWhenDialing("224.0.0.1:80"));
     }
 
     @Test
