@@ -1,12 +1,25 @@
 package dev.itt.mux.wire;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Jazzer fuzzing of the decoder: whatever the bytes and however they are split, the decoder returns frames or a
- * {@link MuxException}, never anything else. A normal run replays the corpus; {@code JAZZER_FUZZ=1} fuzzes.
+ * {@link MuxException}, never anything else. A normal run replays the seed corpus; {@code JAZZER_FUZZ=1} fuzzes from
+ * it. The seeds sit directly in {@code FrameDecoderFuzzTestInputs/} beside this class (src/test/resources), where
+ * Jazzer gives them to every fuzz test of the class: each vector of docs/PROTOCOL.md Appendix A under its name, all
+ * valid vectors in one sequence, and a truncated header and payload.
  */
 class FrameDecoderFuzzTest {
 
@@ -14,7 +27,8 @@ class FrameDecoderFuzzTest {
     void decoderOnlyEverThrowsProtocolErrors(byte[] input) {
         FrameDecoder decoder = new FrameDecoder();
         FrameCollector collector = new FrameCollector();
-        int split = input.length == 0 ? 0 : (input[0] & 0xFF) % (input.length + 1);
+        // the last byte picks where the input is cut in two (the first is 0 for every frame shorter than 64 KiB)
+        int split = input.length == 0 ? 0 : (input[input.length - 1] & 0xFF) % (input.length + 1);
         try {
             decoder.decode(Unpooled.wrappedBuffer(input, 0, split), collector);
             decoder.decode(Unpooled.wrappedBuffer(input, split, input.length - split), collector);
@@ -40,13 +54,27 @@ class FrameDecoderFuzzTest {
         for (Frame f : collector.frames) {
             FrameEncoder.encode(f, again);
         }
-        byte[] expected = java.util.Arrays.copyOf(input, consumed);
+        byte[] expected = Arrays.copyOf(input, consumed);
         byte[] actual = new byte[again.readableBytes()];
         again.readBytes(actual);
         // flags other than PING's ACK are ignored on decode, and an unknown error code reads as UNKNOWN: normalise
-        if (!java.util.Arrays.equals(normalise(expected), normalise(actual)) && !hasLossyFields(collector)) {
-            throw new AssertionError("re-encoding differs:\n" + io.netty.buffer.ByteBufUtil.hexDump(expected) + "\n"
-                    + io.netty.buffer.ByteBufUtil.hexDump(actual));
+        if (!Arrays.equals(normalise(expected), normalise(actual)) && !hasLossyFields(collector)) {
+            throw new AssertionError("re-encoding differs:\n" + ByteBufUtil.hexDump(expected) + "\n"
+                    + ByteBufUtil.hexDump(actual));
+        }
+    }
+
+    static Stream<Arguments> specVectors() throws Exception {
+        return Stream.concat(FrameVectorsTest.valid(), FrameVectorsTest.invalid());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("specVectors")
+    void everySpecVectorIsASeedWhereJazzerLooksForIt(String name, String hex, String expected) throws Exception {
+        String seed = FrameDecoderFuzzTest.class.getSimpleName() + "Inputs/" + name;
+        try (InputStream in = FrameDecoderFuzzTest.class.getResourceAsStream(seed)) {
+            assertNotNull(in, "no seed " + seed + " for the vector " + name);
+            assertArrayEquals(ByteBufUtil.decodeHexDump(hex), in.readAllBytes(), name);
         }
     }
 
