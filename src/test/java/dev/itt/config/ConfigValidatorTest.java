@@ -76,6 +76,44 @@ class ConfigValidatorTest {
         assertEquals(5, s.session().keepAliveInterval().toSeconds());
     }
 
+    private static TunnelSpec named(List<TunnelSpec> specs, String name) {
+        return specs.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void theLegacyPayloadCapReachesEachTunnelsWireSettings() {
+        List<TunnelSpec> specs = validate(Map.of(
+                "itt.tunnels.db.listen", "127.0.0.1:5432",
+                "itt.tunnels.db.tunnel", "127.0.0.1:7000",
+                "itt.tunnels.db.protocol", "legacy",
+                "itt.tunnels.db.legacy-max-payload", "64K",
+                "itt.tunnels.plain.downstream", "server:7000",
+                "itt.tunnels.plain.upstream", "db:5432",
+                "itt.tunnels.plain.protocol", "legacy"), Map.of(
+                "ITT_TUNNELS_ENVAGENT_DOWNSTREAM", "server:7001",
+                "ITT_TUNNELS_ENVAGENT_UPSTREAM", "db:5432",
+                "ITT_TUNNELS_ENVAGENT_PROTOCOL", "legacy",
+                "ITT_TUNNELS_ENVAGENT_LEGACY_MAX_PAYLOAD", "512"));
+        assertEquals(new TunnelSpec.Wire(true, 64 * 1024), named(specs, "db").wire());
+        assertEquals(new TunnelSpec.Wire(true, 1024 * 1024), named(specs, "plain").wire(), "the default is 1M");
+        assertEquals(new TunnelSpec.Wire(true, 512), named(specs, "envagent").wire());
+    }
+
+    @Test
+    void aLegacyPayloadCapOutsideItsRangeIsNamed() {
+        ConfigException e = invalid(Map.of(
+                "itt.tunnels.a.listen", "127.0.0.1:1",
+                "itt.tunnels.a.tunnel", "127.0.0.1:2",
+                "itt.tunnels.a.protocol", "legacy",
+                "itt.tunnels.a.legacy-max-payload", "0",
+                "itt.tunnels.b.downstream", "server:7000",
+                "itt.tunnels.b.upstream", "db:5432",
+                "itt.tunnels.b.protocol", "legacy",
+                "itt.tunnels.b.legacy-max-payload", "3G"), Map.of());
+        assertEquals(List.of("itt.tunnels.a.legacy-max-payload: 0 bytes is outside 1..2G",
+                "itt.tunnels.b.legacy-max-payload: 3221225472 bytes is outside 1..2G"), e.problems());
+    }
+
     @Test
     void everyProblemIsReportedAtOnceNamingTunnelAndKey() {
         ConfigException e = invalid(Map.of(

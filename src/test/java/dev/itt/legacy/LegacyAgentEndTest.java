@@ -3,9 +3,11 @@ package dev.itt.legacy;
 import static dev.itt.legacy.LegacyPeer.data;
 import static dev.itt.legacy.LegacyPeer.msg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.agent.AgentEnd;
 import dev.itt.testing.Await;
+import dev.itt.testing.LogCapture;
 import dev.itt.testing.Target;
 import dev.itt.testing.TunnelFixture;
 import java.net.InetAddress;
@@ -87,6 +89,32 @@ class LegacyAgentEndTest {
                 String packet = server.read(4 + 6 + 4 + 3);
                 assertEquals(msg(255, K4) + "00000003", packet.substring(0, 28));
                 server.expect(msg(254, K4)); // CONN_CLOSE after the last PACKET
+            }
+        }
+    }
+
+    @Test
+    void aBrokenMessageFromTheServerDropsThatConnectionWithTheReasonAndTheAgentReconnects() throws Exception {
+        String[][] broken = { // what the Go server sends, and the reason our agent must log
+            {"06010001" + "7f000001c350", "legacy version 6, expected 5"},
+            {"05010003" + "7f000001c350", "legacy address type 3"},
+            {msg(1, K4) + data(4, K4, "seventeen bytes!!"), "legacy payload length 17 exceeds the cap of 16"}};
+        try (LogCapture log = LogCapture.start();
+                ServerSocket goServer = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+                Target echo = Target.tcp(Target.Mode.ECHO, 0);
+                TunnelFixture t = new TunnelFixture().legacy(16)) {
+            t.startAgent("127.0.0.1:" + goServer.getLocalPort(), echo.address(), null);
+            for (String[] b : broken) {
+                try (LegacyPeer server = new LegacyPeer(goServer.accept())) { // the agent (re)connects by itself
+                    server.send(b[0]); // (the oversized SEND's CONNECT is still dialing when the SEND cuts it)
+                    server.expectClosed("the agent drops a connection that sent " + b[0]);
+                }
+                assertTrue(log.await(b[1]).contains("tunnel t: closing session"), b[1]);
+            }
+            try (LegacyPeer server = new LegacyPeer(goServer.accept())) {
+                server.send(msg(1, K4) + data(4, K4, "sixteen bytes ok"));
+                server.expect(msg(0, K4));
+                server.expect(data(255, K4, "sixteen bytes ok"));
             }
         }
     }

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.netty.buffer.ByteBufUtil;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 
 /** One end of a legacy tunnel connection, played byte for byte by a test (a Go server or a Go agent). */
@@ -45,6 +47,20 @@ final class LegacyPeer implements AutoCloseable {
         byte[] b = new byte[bytes];
         in.readFully(b);
         return ByteBufUtil.hexDump(b);
+    }
+
+    /** -1 once the other end has closed the connection (a reset counts as closed), else the next byte. */
+    static int readOrReset(InputStream in) throws IOException {
+        try {
+            return in.read();
+        } catch (SocketException reset) {
+            return -1;
+        }
+    }
+
+    /** Asserts that the other end closes this connection without sending anything more. */
+    void expectClosed(String why) throws IOException {
+        assertEquals(-1, readOrReset(in), why);
     }
 
     /** Reads one message with the given key length and asserts it is exactly {@code expectedHex}. */

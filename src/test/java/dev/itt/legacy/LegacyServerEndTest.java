@@ -2,17 +2,17 @@ package dev.itt.legacy;
 
 import static dev.itt.legacy.LegacyPeer.data;
 import static dev.itt.legacy.LegacyPeer.msg;
+import static dev.itt.legacy.LegacyPeer.readOrReset;
 import static dev.itt.legacy.LegacyPeer.v4Key;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.testing.Await;
+import dev.itt.testing.LogCapture;
 import dev.itt.testing.TunnelFixture;
 import dev.itt.testing.Users;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
@@ -29,14 +29,6 @@ class LegacyServerEndTest {
         LegacyPeer agent = new LegacyPeer(Users.connect(t.server.tunnelPort()));
         Await.until("the server to take the agent", TunnelFixture.WAIT, () -> t.server.agents() == 1);
         return agent;
-    }
-
-    private static int readOrReset(InputStream in) throws IOException {
-        try {
-            return in.read();
-        } catch (SocketException reset) {
-            return -1;
-        }
     }
 
     @Test
@@ -116,6 +108,30 @@ class LegacyServerEndTest {
             assertTrue(t.server.isListening(), "nothing else is disturbed");
             try (LegacyPeer again = goAgent(t); Socket user = Users.connect(t.userPort())) {
                 again.expect(msg(1, v4Key(user.getLocalPort())));
+            }
+        }
+    }
+
+    @Test
+    void aPacketOverTheConfiguredCapClosesThatAgentWithTheReasonAndTheNextAgentWorks() throws Exception {
+        try (LogCapture log = LogCapture.start(); TunnelFixture t = new TunnelFixture().legacy(16).startServer()) {
+            try (LegacyPeer agent = goAgent(t); Socket user = Users.connect(t.userPort())) {
+                String key = v4Key(user.getLocalPort());
+                agent.expect(msg(1, key));
+                agent.send(msg(0, key) + data(255, key, "sixteen bytes ok")); // exactly the cap
+                assertEquals("sixteen bytes ok", new String(user.getInputStream().readNBytes(16)));
+                agent.send(data(255, key, "seventeen bytes!!")); // one byte over
+                agent.expectClosed("the server closes the agent that broke the cap");
+                assertEquals(-1, readOrReset(user.getInputStream()), "its users go with it");
+            }
+            String reason = log.await("legacy payload length 17 exceeds the cap of 16");
+            assertTrue(reason.contains("tunnel t: closing session"), reason);
+            Await.until("the broken agent to be gone", TunnelFixture.WAIT, () -> t.server.agents() == 0);
+            try (LegacyPeer next = goAgent(t); Socket user = Users.connect(t.userPort())) {
+                String key = v4Key(user.getLocalPort());
+                next.expect(msg(1, key));
+                next.send(msg(0, key) + data(255, key, "back") + msg(254, key));
+                assertEquals("back", new String(Users.readAll(user.getInputStream())));
             }
         }
     }

@@ -38,9 +38,14 @@ public final class TunnelFixture implements AutoCloseable {
         return this;
     }
 
-    /** The seed's legacy wire format on both ends. */
+    /** The seed's legacy wire format on both ends, with the default payload cap (1 MiB). */
     public TunnelFixture legacy() {
-        this.wire = new TunnelSpec.Wire(true, 1024 * 1024);
+        return legacy(1024 * 1024);
+    }
+
+    /** The seed's legacy wire format on both ends, accepting data messages up to {@code maxPayload} bytes. */
+    public TunnelFixture legacy(int maxPayload) {
+        this.wire = new TunnelSpec.Wire(true, maxPayload);
         return this;
     }
 
