@@ -1,6 +1,7 @@
 package dev.itt.legacy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.netty.buffer.ByteBufUtil;
 import java.io.DataInputStream;
@@ -9,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /** One end of a legacy tunnel connection, played byte for byte by a test (a Go server or a Go agent). */
@@ -61,6 +63,32 @@ final class LegacyPeer implements AutoCloseable {
     /** Asserts that the other end closes this connection without sending anything more. */
     void expectClosed(String why) throws IOException {
         assertEquals(-1, readOrReset(in), why);
+    }
+
+    /** Asserts that nothing arrives for {@code millis}: a read that must time out. */
+    void expectNothingFor(int millis, String why) throws IOException {
+        int before = socket.getSoTimeout();
+        socket.setSoTimeout(millis);
+        try {
+            int b = in.read();
+            fail(why + ": got " + (b < 0 ? "end of stream" : String.format("byte %02x", b)));
+        } catch (SocketTimeoutException expected) {
+            // nothing came
+        } finally {
+            socket.setSoTimeout(before);
+        }
+    }
+
+    /** Reads data messages ({@code command}) for {@code key} until {@code n} payload bytes came; returns them. */
+    String readData(int command, String key, int n) throws IOException {
+        StringBuilder payload = new StringBuilder();
+        while (payload.length() < n) {
+            assertEquals(msg(command, key), read(msg(command, key).length() / 2), "after " + payload);
+            byte[] b = new byte[in.readInt()];
+            in.readFully(b);
+            payload.append(new String(b, StandardCharsets.US_ASCII));
+        }
+        return payload.toString();
     }
 
     /** Reads one message with the given key length and asserts it is exactly {@code expectedHex}. */

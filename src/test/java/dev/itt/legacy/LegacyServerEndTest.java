@@ -36,12 +36,14 @@ class LegacyServerEndTest {
         try (TunnelFixture t = new TunnelFixture().legacy().startServer(); LegacyPeer agent = goAgent(t);
                 Socket user = Users.connect(t.userPort())) {
             String key = v4Key(user.getLocalPort());
-            user.getOutputStream().write("early".getBytes());
+            user.getOutputStream().write("first ".getBytes());
+            user.getOutputStream().write("second".getBytes());
             agent.expect(msg(1, key)); // CONNECT
-            Await.until("the early bytes to reach the server", TunnelFixture.WAIT, () -> t.server.bufferedBytes() >= 5);
-            assertEquals(0, agent.in.available(), "nothing is sent before SUCCESS");
+            Await.until("the server to hold the early bytes (one that sends them before SUCCESS never does)",
+                    TunnelFixture.WAIT, () -> t.server.bufferedBytes() >= 12);
+            agent.expectNothingFor(500, "nothing is sent before SUCCESS");
             agent.send(msg(0, key)); // SUCCESS
-            agent.expect(data(4, key, "early")); // SEND, after SUCCESS
+            assertEquals("first second", agent.readData(4, key, 12), "the held bytes, as SEND, in order");
             agent.send(data(255, key, "reply") + msg(254, key)); // PACKET, CONN_CLOSE
             assertEquals("reply", new String(Users.readAll(user.getInputStream())),
                     "CONN_CLOSE closes the user after what it was already sent");
