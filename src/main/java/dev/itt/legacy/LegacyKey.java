@@ -7,8 +7,9 @@ import java.net.InetSocketAddress;
 
 /**
  * What the legacy format names a user connection by: the user's address and port as the server's acceptor saw
- * them. IPv4 (and IPv4-mapped IPv6, which the JDK already reads as IPv4) goes as type 1 with 4 bytes. Held as two
- * longs so that it can be a map key without copying arrays.
+ * them. IPv4 and IPv4-mapped IPv6 ({@code ::ffff:a.b.c.d}) go as type 1 with 4 bytes (LEGACY-PROTOCOL.md). Netty and
+ * {@code InetAddress.getByName} already turn mapped addresses into IPv4 ones, but an {@link java.net.Inet6Address}
+ * can still hold one, so the bytes decide. Held as two longs so that it can be a map key without copying arrays.
  */
 record LegacyKey(boolean v4, long high, long low, int port) {
 
@@ -17,6 +18,9 @@ record LegacyKey(boolean v4, long high, long low, int port) {
         byte[] b = ip.getAddress();
         if (ip instanceof Inet4Address) {
             return new LegacyKey(true, 0, toLong(b, 0, 4), address.getPort());
+        }
+        if (isIpv4Mapped(b)) {
+            return new LegacyKey(true, 0, toLong(b, 12, 4), address.getPort());
         }
         return new LegacyKey(false, toLong(b, 0, 8), toLong(b, 8, 8), address.getPort());
     }
@@ -54,6 +58,16 @@ record LegacyKey(boolean v4, long high, long low, int port) {
             out.writeLong(low);
         }
         out.writeShort(port);
+    }
+
+    /** {@code ::ffff:a.b.c.d}: ten zero bytes, two 0xff, then the IPv4 address. */
+    private static boolean isIpv4Mapped(byte[] b) {
+        for (int i = 0; i < 10; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return b[10] == (byte) 0xff && b[11] == (byte) 0xff;
     }
 
     private static long toLong(byte[] b, int from, int n) {

@@ -1,6 +1,7 @@
 package dev.itt.legacy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,8 +14,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -194,10 +197,21 @@ class LegacyCodecTest {
     }
 
     @Test
-    void ipv4MappedUsersGoAsTypeOneAndUnixUsersGetUniqueKeys() throws Exception {
+    void ipv4MappedUsersGoAsTypeOneEvenWhenHeldAsAnInet6Address() throws Exception {
+        // InetAddress.getByName("::ffff:10.0.0.1") and Netty both already give an Inet4Address; this one stays IPv6
+        byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 10, 0, 0, 1};
+        InetAddress held = Inet6Address.getByAddress(null, mapped, (NetworkInterface) null);
+        assertInstanceOf(Inet6Address.class, held);
         LegacyCodec server = LegacyCodec.withDefaultCap(Role.SERVER);
-        ByteBuf mapped = server.open(ALLOC, 1, new InetSocketAddress(InetAddress.getByName("::ffff:10.0.0.1"), 80));
-        assertEquals("050100010a0000010050", hex(mapped));
+        assertEquals("050100010a0000010050", hex(server.open(ALLOC, 1, new InetSocketAddress(held, 80))));
+        Events e = new Events();
+        server.decode(Unpooled.wrappedBuffer(hex("05000001 0a000001 0050")), e);
+        assertEquals(List.of("ok 1"), e.seen, "the agent's reply with the 4-byte key finds the user");
+    }
+
+    @Test
+    void unixUsersGetUniqueInventedKeys() {
+        LegacyCodec server = LegacyCodec.withDefaultCap(Role.SERVER);
         String a = hex(server.open(ALLOC, 2, null));
         String b = hex(server.open(ALLOC, 3, null));
         assertTrue(a.startsWith("05010004fd"), a);

@@ -12,9 +12,11 @@ import dev.itt.testing.LogCapture;
 import dev.itt.testing.TunnelFixture;
 import dev.itt.testing.Users;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -47,6 +49,40 @@ class LegacyServerEndTest {
             agent.send(data(255, key, "reply") + msg(254, key)); // PACKET, CONN_CLOSE
             assertEquals("reply", new String(Users.readAll(user.getInputStream())),
                     "CONN_CLOSE closes the user after what it was already sent");
+        }
+    }
+
+    /** This test is about IPv6 users: a machine without IPv6 loopback fails it loudly rather than skipping it. */
+    private static void requireIpv6Loopback() throws IOException {
+        Path interfaces = Path.of("/proc/net/if_inet6"); // one line per IPv6 address: 32 hex digits first
+        boolean loopback = Files.exists(interfaces) && Files.readAllLines(interfaces).stream()
+                .anyMatch(l -> l.startsWith("00000000000000000000000000000001 "));
+        if (!loopback) {
+            throw new AssertionError("this machine has no IPv6 loopback (::1 is not in /proc/net/if_inet6), which"
+                    + " the dual-stack legacy test needs: enable IPv6 (sysctl net.ipv6.conf.lo.disable_ipv6=0)");
+        }
+    }
+
+    /** A user from {@code host} through the tunnel: the CONNECT key the agent sees must be {@code keyPrefix}+port. */
+    private static void userFrom(String host, String keyPrefix, TunnelFixture t, LegacyPeer agent) throws Exception {
+        try (Socket user = new Socket()) {
+            user.connect(new InetSocketAddress(host, t.userPort()), 5_000);
+            user.setSoTimeout(30_000);
+            String key = keyPrefix + String.format("%04x", user.getLocalPort());
+            agent.expect(msg(1, key)); // CONNECT
+            agent.send(msg(0, key) + data(255, key, host) + msg(254, key));
+            assertEquals(host, new String(Users.readAll(user.getInputStream())), "the reply found " + host);
+        }
+    }
+
+    @Test
+    void aDualStackListenerSendsIpv4UsersAsTypeOneAndIpv6UsersAsTypeFour() throws Exception {
+        requireIpv6Loopback();
+        try (TunnelFixture t = new TunnelFixture().legacy().listen("[::]:0").startServer();
+                LegacyPeer agent = goAgent(t)) {
+            // the kernel hands the IPv4 user to the IPv6 socket as ::ffff:127.0.0.1: it must still go as type 1
+            userFrom("127.0.0.1", "01" + "7f000001", t, agent);
+            userFrom("::1", "04" + "00000000000000000000000000000001", t, agent);
         }
     }
 
