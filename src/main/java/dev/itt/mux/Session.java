@@ -406,7 +406,9 @@ public final class Session implements FrameListener {
         lastPeerStreamId = streamId;
         if (goAwaySent || streams.size() >= config.maxStreams() || pendingOpens >= config.maxPendingOpens()) {
             LOG.debugf("refusing stream %d: %d open, %d dialing", streamId, streams.size(), pendingOpens);
-            sendControl(codec.reset(transport.alloc(), streamId, ErrorCode.REFUSED_STREAM));
+            // native: RESET (PROTOCOL.md §5.2); legacy: a failure reply, since a close would claim the dial succeeded
+            sendControl(codec.isNative() ? codec.reset(transport.alloc(), streamId, ErrorCode.REFUSED_STREAM)
+                    : codec.openFailed(transport.alloc(), streamId, ErrorCode.REFUSED_STREAM, "too many streams"));
             return;
         }
         MuxStream s = newStream(streamId);

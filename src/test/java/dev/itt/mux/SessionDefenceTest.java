@@ -11,6 +11,7 @@ import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.FrameEncoder;
 import dev.itt.mux.wire.WireConstants;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -122,6 +123,24 @@ class SessionDefenceTest {
         server.onRead(busySecond);
         assertNull(events.closedCode, events.closedReason);
         assertEquals(0, server.streamCount(), "every close and every failure reply ended its stream");
+        wire.written.forEach(ByteBuf::release);
+    }
+
+    @Test
+    void aLegacyConnectOverThePendingDialLimitGetsAFailureReplyNotAClose() {
+        SessionRecorder events = new SessionRecorder();
+        events.acceptAtOnce = false; // the first dial is still in progress
+        SessionHandshakeTest.CapturingTransport wire = new SessionHandshakeTest.CapturingTransport();
+        Session agent = new Session(Role.AGENT, wire, SessionConfig.defaults("t", null).withStreamLimits(16, 1),
+                events, LegacyCodec.withDefaultCap(Role.AGENT));
+        agent.start(System.nanoTime());
+        ByteBuf connects = Unpooled.buffer();
+        writeLegacy(connects, 1, 1);
+        writeLegacy(connects, 1, 2);
+        agent.onRead(connects);
+        assertEquals(1, events.streams.size());
+        assertEquals(1, wire.written.size());
+        assertEquals("050100010a0000029c40", ByteBufUtil.hexDump(wire.written.get(0)), "GENERAL_FAILURE for user 2");
         wire.written.forEach(ByteBuf::release);
     }
 
