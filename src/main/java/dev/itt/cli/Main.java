@@ -22,8 +22,10 @@ public final class Main {
         }
         launch.properties().forEach(System::setProperty);
         // Ctrl-C and SIGTERM are an ordinary stop: GO_AWAY, close, exit 0 (the JVM's default would be 130/143).
+        // System.exit runs Quarkus' shutdown hook, which stops the application (ShutdownEvent) whatever state it is
+        // in; Quarkus.asyncExit would do nothing once dev mode has stopped the application, leaving the JVM deaf.
         for (String name : new String[] {"INT", "TERM"}) {
-            Signal.handle(new Signal(name), signal -> Quarkus.asyncExit(0));
+            Signal.handle(new Signal(name), signal -> System.exit(0));
         }
         Quarkus.run(Run.class, args);
     }
