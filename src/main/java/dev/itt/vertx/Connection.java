@@ -28,6 +28,19 @@ public final class Connection implements Runnable {
         this.channel = ctx.channel();
     }
 
+    /**
+     * Sets how many bytes may wait in this socket's write queue before it reports itself full ({@code high}) and
+     * how far the queue must drain before it reports writable again ({@code low}).
+     */
+    public void writeQueueMarks(int low, int high) {
+        channel.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(low, high));
+    }
+
+    /** Lets one read take up to {@code max} bytes when that much is waiting (Netty's default stops at 64 KiB). */
+    public void readUpTo(int max) {
+        channel.config().setRecvByteBufAllocator(new io.netty.channel.AdaptiveRecvByteBufAllocator(64, 16 * 1024, max));
+    }
+
     public NetSocket socket() {
         return socket;
     }

@@ -9,8 +9,22 @@ import io.netty.buffer.ByteBufAllocator;
 public final class SocketTransport implements Transport {
     private final Connection connection;
 
+    /**
+     * Write queue marks of a tunnel connection. Netty's default (64 KiB high) is one DATA frame: the queue would
+     * turn full after every read from an upstream, and each stream would pause and resume its socket (two epoll_ctl
+     * calls and an extra wake-up per 64 KiB). Room for several frames lets a turn of the event loop read and send
+     * a batch; the bound per session stays small.
+     */
+    static final int WRITE_QUEUE_LOW = 512 * 1024;
+    static final int WRITE_QUEUE_HIGH = 1024 * 1024;
+
+    /** A tunnel connection carries many streams' frames: reads of up to several frames cost fewer system calls. */
+    static final int MAX_READ = 256 * 1024;
+
     public SocketTransport(Connection connection) {
         this.connection = connection;
+        connection.writeQueueMarks(WRITE_QUEUE_LOW, WRITE_QUEUE_HIGH);
+        connection.readUpTo(MAX_READ);
     }
 
     /** Routes the connection's reads, drains and close into {@code session}, then starts it. */
