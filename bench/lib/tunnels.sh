@@ -1,0 +1,217 @@
+# The tunnels compared, each set up in front of the upstream nginx. Sourced by bench/run.
+#
+# tunnel_start NAME [VARIANT] starts one tunnel and waits until a request through it succeeds. VARIANT (rtt50,
+# idle) names its processes' logs apart from the plain tunnel's; rtt50 also adds the delay relay. It sets
+#   ENTRY_PORT    where users (curl, wrk, the idle holder) connect
+#   TUNNEL_PROCS  "pid:role" for each process it started, in start order
+#   TUNNEL_LOGS   the log files worth showing when something fails
+#   ITT_SERVER_PID / ITT_CLIENT_PID  for itt and itt-legacy (what jcmd and /proc measure)
+# With rtt50, bench/tools/delay_relay.py (25 ms each way) sits on the hop that crosses the "network":
+# between agent and server end (itt), between ssh and sshd (ssh), between relay A and relay B (relay2), and
+# between the client and nginx (direct, which so measures the delay relay's own ceiling).
+# tunnel_stop stops them again, newest first, and reports an ITT end that did not exit 0 on SIGTERM.
+#
+# These functions run in the main shell (their processes must be its children so that their exit status can be
+# read), where errexit is off inside a `||` list: every step that can fail says `|| return 1` itself.
+
+TOKEN=bench-token-not-secret
+TUNNEL_PROCS=() TUNNEL_LOGS=() ITT_SERVER_PID="" ITT_CLIENT_PID=""
+
+# launch ROLE CMD...: start CMD in the background, output to logs/ROLE.log; sets LAUNCHED_PID.
+launch() {
+  local role=$1
+  shift
+  "$@" >>"$WORK/logs/$role.log" 2>&1 &
+  LAUNCHED_PID=$!
+  track "$LAUNCHED_PID"
+  TUNNEL_PROCS+=("$LAUNCHED_PID:$role")
+  TUNNEL_LOGS+=("$WORK/logs/$role.log")
+}
+
+# wait_listen PORT PID: poll until something listens on 127.0.0.1:PORT (10 s), failing early if PID died.
+wait_listen() {
+  local port=$1 pid=$2 i
+  for i in $(seq 200); do
+    ss -Hltn "sport = :$port" | grep -q . && return 0
+    is_ours "$pid" || { log "process $pid exited before listening on $port"; return 1; }
+    sleep 0.05
+  done
+  log "nothing listens on $port after 10 s"
+  return 1
+}
+
+# delay_start TARGET_PORT ROLE: a 25 ms-each-way relay to TARGET_PORT; sets DELAY_PORT.
+delay_start() {
+  DELAY_PORT=$(free_port)
+  launch "$2" python3 "$BENCH/tools/delay_relay.py" --listen "$DELAY_PORT" --target "$1" --delay-ms 25
+  wait_listen "$DELAY_PORT" "$LAUNCHED_PID"
+}
+
+tunnel_start() {
+  local name=$1 variant=${2:-} tag=$1 delay=""
+  [ -n "$variant" ] && tag=$name-$variant
+  [ "$variant" = rtt50 ] && delay=1
+  TUNNEL_PROCS=()
+  TUNNEL_LOGS=("$WORK/logs/upstream-error.log")
+  ITT_SERVER_PID="" ITT_CLIENT_PID=""
+  case $name in
+    direct) start_direct "$tag" "$delay" || return 1 ;;
+    relay2) start_relay2 "$tag" "$delay" || return 1 ;;
+    ssh) start_ssh "$tag" "$delay" || return 1 ;;
+    itt) start_itt "$tag" "$delay" native || return 1 ;;
+    itt-legacy) start_itt "$tag" "$delay" legacy || return 1 ;;
+    *) log "unknown tunnel $name"; return 1 ;;
+  esac
+  local pids=() p
+  for p in "${TUNNEL_PROCS[@]}"; do pids+=("${p%%:*}"); done
+  wait_http "$ENTRY_PORT" 60 "${pids[@]}" || return 1
+  log "$tag ready on 127.0.0.1:$ENTRY_PORT"
+}
+
+# tunnel_alive [quiet]: every process of the current tunnel still runs (else a warning, unless quiet).
+tunnel_alive() {
+  local p
+  for p in "${TUNNEL_PROCS[@]}"; do
+    if ! is_ours "${p%%:*}"; then
+      [ -n "${1:-}" ] || warn "${p#*:} (pid ${p%%:*}) is no longer running"
+      return 1
+    fi
+  done
+}
+
+tunnel_stop() {
+  local i p pid role rc
+  for ((i = ${#TUNNEL_PROCS[@]} - 1; i >= 0; i--)); do
+    p=${TUNNEL_PROCS[i]} pid=${p%%:*} role=${p#*:}
+    rc=0
+    stop_pid "$pid" "$role" || rc=$?
+    # ITT promises a clean exit 0 on SIGTERM; anything else is a finding.
+    if [[ $role == *itt* && $role != *delay* && $rc -ne 0 ]]; then
+      if [ "$STOP_WAS_RUNNING" = 1 ]; then
+        warn "$role exited with status $rc on SIGTERM (expected 0)"
+      else
+        warn "$role had already exited, with status $rc"
+      fi
+      log_tails "$WORK/logs/$role.log"
+    fi
+  done
+  TUNNEL_PROCS=()
+}
+
+start_direct() {
+  local tag=$1 delay=$2
+  if [ -n "$delay" ]; then
+    delay_start "$UPSTREAM_PORT" "$tag-delay" || return 1
+    ENTRY_PORT=$DELAY_PORT
+  else
+    ENTRY_PORT=$UPSTREAM_PORT
+  fi
+}
+
+# relay2: client -> relay A -> relay B -> nginx, two nginx stream proxies with one worker each.
+start_relay2() {
+  local tag=$1 delay=$2 port_a port_b next
+  port_a=$(free_port)
+  port_b=$(free_port)
+  relay_start "$tag-b" "$port_b" "$UPSTREAM_PORT" || return 1
+  TUNNEL_PROCS+=("$LAUNCHED_PID:$tag-b")
+  TUNNEL_LOGS+=("$WORK/logs/$tag-b.log" "$WORK/logs/$tag-b-error.log")
+  wait_listen "$port_b" "$LAUNCHED_PID" || return 1
+  next=$port_b
+  if [ -n "$delay" ]; then
+    delay_start "$port_b" "$tag-delay" || return 1
+    next=$DELAY_PORT
+  fi
+  relay_start "$tag-a" "$port_a" "$next" || return 1
+  TUNNEL_PROCS+=("$LAUNCHED_PID:$tag-a")
+  TUNNEL_LOGS+=("$WORK/logs/$tag-a.log" "$WORK/logs/$tag-a-error.log")
+  ENTRY_PORT=$port_a
+}
+
+# ssh -R: a private sshd on loopback (own config, own host key, a generated client key authorized for the
+# current user) and `ssh -R` asking it to listen on ENTRY_PORT and forward to nginx.
+start_ssh() {
+  local tag=$1 delay=$2 dir=$WORK/run/ssh sshd_port ssh_port user
+  user=$(id -un)
+  mkdir -p "$dir"
+  chmod 700 "$dir"
+  [ -f "$dir/host_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C bench-host -f "$dir/host_ed25519" || return 1
+  [ -f "$dir/client_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C bench-client -f "$dir/client_ed25519" || return 1
+  cp "$dir/client_ed25519.pub" "$dir/authorized_keys"
+  chmod 600 "$dir/authorized_keys"
+  # Privilege separation needs this directory when sshd runs as root (the package's unit creates it at boot).
+  if [ ! -d /run/sshd ]; then
+    if [ "$(id -u)" -eq 0 ]; then mkdir -p /run/sshd; else sudo mkdir -p /run/sshd; fi
+    chmod 755 /run/sshd 2>/dev/null || true
+  fi
+  sshd_port=$(free_port)
+  ENTRY_PORT=$(free_port)
+  cat >"$WORK/conf/$tag-sshd_config" <<EOF
+Port $sshd_port
+ListenAddress 127.0.0.1
+HostKey $dir/host_ed25519
+PidFile none
+AuthorizedKeysFile $dir/authorized_keys
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+UsePAM no
+# bench/work may sit under a group-writable directory; the key files themselves are private.
+StrictModes no
+AllowTcpForwarding remote
+GatewayPorts no
+PermitTTY no
+X11Forwarding no
+PrintMotd no
+MaxStartups 100
+LogLevel INFO
+EOF
+  # -D: stay in the foreground, so the pid is the listener's; -e: log to stderr (our log file).
+  launch "$tag-sshd" /usr/sbin/sshd -D -e -f "$WORK/conf/$tag-sshd_config"
+  wait_listen "$sshd_port" "$LAUNCHED_PID" || return 1
+  ssh_port=$sshd_port
+  if [ -n "$delay" ]; then
+    delay_start "$sshd_port" "$tag-delay" || return 1
+    ssh_port=$DELAY_PORT
+  fi
+  launch "$tag-ssh" ssh -F none -N -o ExitOnForwardFailure=yes -o StrictHostKeyChecking=no \
+    -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR -i "$dir/client_ed25519" \
+    -p "$ssh_port" -R "127.0.0.1:$ENTRY_PORT:127.0.0.1:$UPSTREAM_PORT" "$user@127.0.0.1"
+}
+
+# itt / itt-legacy: server end and client end (the agent) as two JVMs. The token is only for the native
+# protocol: legacy mode has no authentication and refuses one.
+start_itt() {
+  local tag=$1 delay=$2 protocol=$3 tunnel_port downstream auth=()
+  [ "$protocol" = native ] && auth=(-token "$TOKEN")
+  ENTRY_PORT=$(free_port)
+  tunnel_port=$(free_port)
+  itt_launch "$tag-server" server -listen "127.0.0.1:$ENTRY_PORT" -tunnel "127.0.0.1:$tunnel_port" \
+    -protocol "$protocol" "${auth[@]}" -loglevel warn
+  ITT_SERVER_PID=$LAUNCHED_PID
+  downstream=$tunnel_port
+  if [ -n "$delay" ]; then
+    # The agent must dial through the relay, so the server end has to be listening first.
+    wait_listen "$tunnel_port" "$ITT_SERVER_PID" || return 1
+    delay_start "$tunnel_port" "$tag-delay" || return 1
+    downstream=$DELAY_PORT
+  fi
+  itt_launch "$tag-client" client -downstream "127.0.0.1:$downstream" -upstream "127.0.0.1:$UPSTREAM_PORT" \
+    -protocol "$protocol" "${auth[@]}" -loglevel warn
+  ITT_CLIENT_PID=$LAUNCHED_PID
+}
+
+# itt_launch ROLE ARGS...: one ITT JVM, configured by its command line alone: run from a scratch directory (no
+# config/ or .env file of the caller's applies) and without any ITT_* environment variable, which ITT reads as
+# configuration and rejects when it is not one of its keys (as ITT_APP and ITT_JVM_OPTS are not).
+itt_launch() {
+  local role=$1 jvm_opts=() unset_env=() v
+  shift
+  read -ra jvm_opts <<<"$ITT_JVM_OPTS"
+  for v in $(compgen -e); do [[ $v == ITT_* ]] && unset_env+=(-u "$v"); done
+  mkdir -p "$WORK/run/itt-cwd"
+  # shellcheck disable=SC2016 # $1 and $@ are the inner shell's
+  launch "$role" env "${unset_env[@]}" bash -c 'cd "$1" && shift && exec "$@"' itt-launch "$WORK/run/itt-cwd" \
+    java "${jvm_opts[@]}" -jar "$ITT_JAR" "$@"
+}

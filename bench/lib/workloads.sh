@@ -1,0 +1,233 @@
+# The workloads, one function each: wl_NAME TUNNEL. Sourced by bench/run, which runs each one in a subshell with
+# errexit on (see run_workload), so any failing command fails that workload alone. A workload reads ENTRY_PORT,
+# TUNNEL_PROCS and ITT_SERVER_PID / ITT_CLIENT_PID of the running tunnel, keeps the tools' raw output in
+# work/raw/TUNNEL-WORKLOAD*.txt, and records its figures with `record TUNNEL WORKLOAD.METRIC VALUE` (keys as
+# listed in tools/report.py).
+
+measure() { python3 "$BENCH/tools/measure.py" "$@"; }
+
+# word KEY TEXT: the value of KEY=value among TEXT's words.
+word() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
+
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+# calc EXPR: floating-point arithmetic, printed with at most 3 significant decimals.
+calc() { python3 -c "import sys; v = eval(sys.argv[1]); print(f'{v:.3g}' if abs(v) < 100 else f'{v:.0f}')" "$1"; }
+
+url() { echo "http://127.0.0.1:$ENTRY_PORT$1"; }
+
+tunnel_pids() { local p; for p in "${TUNNEL_PROCS[@]}"; do echo "${p%%:*}"; done; }
+
+# warmup: load that is not measured, so that a JVM's data path is compiled before the figures are taken (the
+# same for every tunnel, for fairness). Errors here only go to the notes.
+wl_warmup() {
+  local r
+  r=$(run_wrk "$1-warmup" -t2 -c10 -d "${WARMUP_SECONDS}s")
+  note_errors "$1 warm-up" "$(word errors "$r")"
+  curl -s -o /dev/null --max-time 300 "$(url /big.bin)"
+}
+
+# bulk: 3 downloads of /big.bin, median MB/s (10^6 bytes). Each must be a 200 with every byte.
+wl_bulk() {
+  local t=$1 raw=$WORK/raw/$1-bulk.txt speeds=() i out
+  for i in $(seq "$BULK_RUNS"); do
+    out=$(curl -s -o /dev/null --max-time 300 -w '%{http_code} %{size_download} %{speed_download}' "$(url /big.bin)")
+    echo "run $i: http_code size_download speed_download(B/s) = $out" >>"$raw"
+    read -r code size speed <<<"$out"
+    [ "$code" = 200 ] && [ "$size" = "$BIG_BYTES" ] || { log "$t bulk: got status $code, $size of $BIG_BYTES bytes"; return 1; }
+    speeds+=("$speed")
+  done
+  record "$t" bulk.mbps "$(calc "$(median "${speeds[@]}") / 1e6")"
+}
+
+# run_wrk NAME ARGS...: wrk against /small into raw/NAME.txt; prints the parsed words.
+run_wrk() {
+  local raw=$WORK/raw/$1.txt
+  shift
+  # A later -d (the warm-up's) overrides this default.
+  timeout $((WRK_SECONDS + 60)) wrk -d "${WRK_SECONDS}s" "$@" --latency "$(url /small)" >"$raw" 2>&1 \
+    || { log "wrk failed"; cat "$raw" >&2; return 1; }
+  measure wrk "$raw"
+}
+
+# A few errors under load are data, not a reason to fail the workload; they go to the notes.
+note_errors() { [ "$2" = 0 ] || warn "$1: wrk counted $2 errors (see bench/work/raw/)"; }
+
+wl_1conn() {
+  local t=$1 r
+  r=$(run_wrk "$t-1conn" -t1 -c1)
+  record "$t" 1conn.rps "$(calc "$(word rps "$r")")"
+  record "$t" 1conn.p50 "$(calc "$(word p50_ms "$r")")"
+  record "$t" 1conn.p99 "$(calc "$(word p99_ms "$r")")"
+  note_errors "$t 1conn" "$(word errors "$r")"
+}
+
+# 50conn also samples the ITT processes' VmRSS (max over the run) and the CPU time the tunnel's own processes
+# (all of them, children included: nginx workers, sshd's session process) spent per request.
+wl_50conn() {
+  local t=$1 r sampler="" cpu0 cpu1 rss_out=$WORK/raw/$1-50conn-rss.txt pids
+  mapfile -t pids < <(tunnel_pids)
+  if [ -n "$ITT_SERVER_PID" ]; then
+    measure rss-max $((WRK_SECONDS + 1)) "$ITT_SERVER_PID" "$ITT_CLIENT_PID" >"$rss_out" &
+    sampler=$!
+    track "$sampler"
+  fi
+  [ ${#pids[@]} -eq 0 ] || cpu0=$(word cpu_s "$(measure cpu "${pids[@]}")")
+  r=$(run_wrk "$t-50conn" -t2 -c50)
+  [ ${#pids[@]} -eq 0 ] || cpu1=$(word cpu_s "$(measure cpu "${pids[@]}")")
+  record "$t" 50conn.rps "$(calc "$(word rps "$r")")"
+  record "$t" 50conn.p99 "$(calc "$(word p99_ms "$r")")"
+  [ ${#pids[@]} -eq 0 ] || record "$t" 50conn.cpu_us "$(calc "($cpu1 - $cpu0) * 1e6 / $(word requests "$r")")"
+  note_errors "$t 50conn" "$(word errors "$r")"
+  if [ -n "$sampler" ]; then
+    wait "$sampler"
+    record "$t" 50conn.server_rss "$(calc "$(word "$ITT_SERVER_PID" "$(cat "$rss_out")") / 1e6")"
+    record "$t" 50conn.client_rss "$(calc "$(word "$ITT_CLIENT_PID" "$(cat "$rss_out")") / 1e6")"
+  fi
+}
+
+# newconn: a new connection per request; every error counts (they are the point of this workload).
+wl_newconn() {
+  local t=$1 r
+  r=$(run_wrk "$t-newconn" -t2 -c50 -H 'Connection: close')
+  record "$t" newconn.cps "$(calc "$(word rps "$r")")"
+  record "$t" newconn.errors "$(word errors "$r")"
+}
+
+# itt_memory LABEL: heap after full GCs and VmRSS of both ITT ends, as variables LABEL_server_heap etc. (bytes),
+# also logged to raw/TUNNEL-idle.txt, with a class histogram of each (raw/TUNNEL-idle-LABEL-END.histo) to see
+# what an idle stream costs, or what stays behind after close.
+itt_memory() {
+  local label=$1 end pid heap rss
+  for end in server client; do
+    if [ "$end" = server ]; then pid=$ITT_SERVER_PID; else pid=$ITT_CLIENT_PID; fi
+    heap=$(word heap "$(measure heap "$pid")")
+    jcmd "$pid" GC.class_histogram >"$WORK/raw/$TUNNEL_NAME-idle-$label-$end.histo"
+    rss=$(word "$pid" "$(measure rss "$pid")")
+    printf -v "${label}_${end}_heap" '%s' "$heap"
+    printf -v "${label}_${end}_rss" '%s' "$rss"
+    echo "$label $end (pid $pid): heap used after full GC $heap B, VmRSS $rss B" >>"$RAW_IDLE"
+  done
+}
+
+# established PORT_FILTER: how many established TCP connections match an ss filter.
+established() { ss -Htn state established "$1" | wc -l; }
+
+# hold N OUT: run tools/holder.py with N connections through the tunnel, output to OUT; returns once they are all
+# open (or failed) and sets HOLDER (pid) and READY (its READY line).
+hold() {
+  local n=$1 out=$2 i
+  python3 "$BENCH/tools/holder.py" --port "$ENTRY_PORT" --count "$n" >"$out" 2>&1 &
+  HOLDER=$!
+  track "$HOLDER"
+  # Opening takes about a second per thousand here; allow generously, but fail at once if the holder dies.
+  READY=""
+  for i in $(seq $((n / 10 + 600))); do
+    READY=$(grep '^READY' "$out" || true)
+    [ -n "$READY" ] && return 0
+    is_ours "$HOLDER" || break
+    sleep 0.2
+  done
+  log "$TUNNEL_NAME idle: holder never got ready"
+  cat "$out" >&2
+  return 1
+}
+
+# release OUT: tell the holder to close everything, wait for it, then until no stream is left open at either
+# end (no user connection on the listen port, none from the agent to nginx): up to 60 s. Sets DROPPED.
+release() {
+  local out=$1 i left_users left_upstream
+  kill -USR1 "$HOLDER"
+  wait "$HOLDER" || { log "$TUNNEL_NAME idle: holder failed"; cat "$out" >&2; return 1; }
+  DROPPED=$(sed -n 's/^CLOSED dropped=//p' "$out")
+  for i in $(seq 300); do
+    left_users=$(established "( sport = :$ENTRY_PORT )")
+    left_upstream=$(established "( dport = :$UPSTREAM_PORT )")
+    [ "$left_users" -eq 0 ] && [ "$left_upstream" -eq 0 ] && return 0
+    sleep 0.2
+  done
+  warn "$TUNNEL_NAME idle: 60 s after closing, $left_users user and $left_upstream upstream connections still open"
+}
+
+# idle (ITT only, on a fresh pair of processes): IDLE_N connections held open and idle through the one agent.
+# A first round of IDLE_WARMUP connections, opened and closed, lets the JVMs load and compile that path (and size
+# their pools) before the baseline; then memory is measured at baseline, while held, and after close.
+wl_idle() {
+  local t=$1 out=$WORK/raw/$1-idle-holder.txt ok failed
+  TUNNEL_NAME=$t
+  RAW_IDLE=$WORK/raw/$t-idle.txt
+  hold "$IDLE_WARMUP" "$WORK/raw/$t-idle-warmup.txt"
+  [ "$(word failed "$READY")" = 0 ] || warn "$t idle warm-up: $READY"
+  release "$WORK/raw/$t-idle-warmup.txt"
+  itt_memory base
+  hold "$IDLE_N" "$out"
+  log "$t idle: $READY"
+  ok=$(word ok "$READY")
+  failed=$(word failed "$READY")
+  echo "while held: $(established "( sport = :$ENTRY_PORT )") user connections and" \
+    "$(established "( dport = :$UPSTREAM_PORT )") upstream connections established" >>"$RAW_IDLE"
+  itt_memory held
+  release "$out"
+  local dropped=$DROPPED
+  itt_memory after
+  record "$t" idle.streams "$ok"
+  record "$t" idle.errors $((failed + dropped))
+  [ "$dropped" = 0 ] || warn "$t idle: $dropped held connections were closed by the far side"
+  local end
+  for end in server client; do
+    local b h a rb rh ra
+    b=base_${end}_heap h=held_${end}_heap a=after_${end}_heap
+    rb=base_${end}_rss rh=held_${end}_rss ra=after_${end}_rss
+    record "$t" "idle.${end}_heap_per_stream" "$(calc "(${!h} - ${!b}) / $IDLE_N")"
+    record "$t" "idle.${end}_heap" "$(calc "${!b} / 1e6") / $(calc "${!h} / 1e6") / $(calc "${!a} / 1e6")"
+    record "$t" "idle.${end}_rss_per_stream" "$(calc "(${!rh} - ${!rb}) / $IDLE_N")"
+    record "$t" "idle.${end}_rss" "$(calc "${!rb} / 1e6") / $(calc "${!rh} / 1e6") / $(calc "${!ra} / 1e6")"
+  done
+}
+
+# ttfb_ms PATH: time to the first response byte of one request on a fresh connection, in ms.
+ttfb_ms() { calc "$(curl -s -o /dev/null --max-time 10 -w '%{time_starttransfer}' "$(url "$1")") * 1000"; }
+
+# rtt50: the tunnel was started with the delay relay on its "network" hop. First a check that the relay adds the
+# round trip (first byte of /small on a fresh connection, median of 5: expect >= 50 ms), then one download of
+# /big.bin.
+wl_rtt50() {
+  local t=$1 raw=$WORK/raw/$1-rtt50.txt ttfbs=() ttfb i out code size speed
+  for i in 1 2 3 4 5; do ttfbs+=("$(ttfb_ms /small)"); done
+  ttfb=$(median "${ttfbs[@]}")
+  echo "time to first byte of /small on a fresh connection, 5 tries: ${ttfbs[*]} ms" >>"$raw"
+  log "$t rtt50: first byte of /small after ${ttfbs[*]} ms (the relay adds 50 ms per round trip)"
+  record "$t" rtt50.ttfb "$ttfb"
+  out=$(curl -s -o /dev/null --max-time 600 -w '%{http_code} %{size_download} %{speed_download}' "$(url /big.bin)")
+  echo "http_code size_download speed_download(B/s) = $out" >>"$raw"
+  read -r code size speed <<<"$out"
+  [ "$code" = 200 ] && [ "$size" = "$BIG_BYTES" ] || { log "$t rtt50: got status $code, $size of $BIG_BYTES bytes"; return 1; }
+  record "$t" rtt50.mbps "$(calc "$speed / 1e6")"
+}
+
+# startup (ITT only): both JVMs launched at once; time until the first request through the tunnel succeeds,
+# polling every 10 ms; median of STARTUP_RUNS launches. Each launch is a fresh pair on fresh ports.
+wl_startup() {
+  local t=$1 raw=$WORK/raw/$1-startup.txt times=() listen_times=() i t0 ms listening protocol=native
+  [ "$t" = itt-legacy ] && protocol=legacy
+  for i in $(seq "$STARTUP_RUNS"); do
+    TUNNEL_PROCS=() TUNNEL_LOGS=()
+    t0=$(now_ms)
+    start_itt "$t-startup$i" "" "$protocol"
+    ms="" listening=""
+    while [ $(($(now_ms) - t0)) -lt 60000 ]; do
+      if http_ok "$ENTRY_PORT"; then ms=$(($(now_ms) - t0)); break; fi
+      # Also when the server end starts listening: the rest is the agent connecting.
+      [ -n "$listening" ] || ! ss -Hltn "sport = :$ENTRY_PORT" | grep -q . || listening=$(($(now_ms) - t0))
+      is_ours "$ITT_SERVER_PID" && is_ours "$ITT_CLIENT_PID" || break
+      sleep 0.01
+    done
+    tunnel_stop
+    [ -n "$ms" ] || { log "$t startup: no request went through"; log_tails "${TUNNEL_LOGS[@]}"; return 1; }
+    echo "launch $i: server end listening after ${listening:-?} ms, first successful request after $ms ms" >>"$raw"
+    times+=("$ms")
+    listen_times+=("${listening:-$ms}")
+  done
+  record "$t" startup.ms "$(median "${times[@]}")"
+  record "$t" startup.listen_ms "$(median "${listen_times[@]}")"
+}

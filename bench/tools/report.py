@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Turns bench/work/results.tsv (lines: tunnel, workload.metric, value) into the markdown table of bench/run.
+
+usage: report.py RESULTS_TSV TUNNEL...   (tunnels in column order)
+
+Rows are the metrics below, columns the tunnels, then for itt and itt-legacy their ratio to relay2 and to ssh
+(the tunnel's figure divided by the other's, whatever the direction of "better"). A workload recorded as
+`failed:WORKLOAD` shows FAILED in all of its cells, even those it recorded before failing; a metric a tunnel does
+not have (idle and startup outside ITT, RSS of processes that are not JVMs) shows an em dash.
+"""
+import sys
+
+# key, label with unit, which way is better
+METRICS = [
+    ("bulk.mbps", "bulk: download of /big.bin, median of runs (MB/s, 10^6 B)", "higher"),
+    ("1conn.rps", "1conn: requests/s, 1 connection", "higher"),
+    ("1conn.p50", "1conn: latency p50 (ms)", "lower"),
+    ("1conn.p99", "1conn: latency p99 (ms)", "lower"),
+    ("50conn.rps", "50conn: requests/s, 50 connections", "higher"),
+    ("50conn.p99", "50conn: latency p99 (ms)", "lower"),
+    ("50conn.cpu_us", "50conn: CPU of the tunnel's processes per request (µs)", "lower"),
+    ("50conn.server_rss", "50conn: server end max RSS (MB)", "lower"),
+    ("50conn.client_rss", "50conn: client end max RSS (MB)", "lower"),
+    ("newconn.cps", "newconn: connections/s (one request each)", "higher"),
+    ("newconn.errors", "newconn: errors (socket errors + non-2xx/3xx)", "lower"),
+    ("idle.streams", "idle: streams held open", "higher"),
+    ("idle.errors", "idle: errors (failed to open + dropped while held)", "lower"),
+    ("idle.server_heap_per_stream", "idle: server end heap per idle stream (bytes)", "lower"),
+    ("idle.client_heap_per_stream", "idle: client end heap per idle stream (bytes)", "lower"),
+    ("idle.server_heap", "idle: server end heap after GC, baseline / held / closed (MB)", "lower"),
+    ("idle.client_heap", "idle: client end heap after GC, baseline / held / closed (MB)", "lower"),
+    ("idle.server_rss_per_stream", "idle: server end RSS per idle stream (bytes)", "lower"),
+    ("idle.client_rss_per_stream", "idle: client end RSS per idle stream (bytes)", "lower"),
+    ("idle.server_rss", "idle: server end RSS, baseline / held / closed (MB)", "lower"),
+    ("idle.client_rss", "idle: client end RSS, baseline / held / closed (MB)", "lower"),
+    ("rtt50.ttfb", "rtt50: first byte of /small, fresh connection, median of 5 (ms)", "lower"),
+    ("rtt50.mbps", "rtt50: download of /big.bin across 50 ms RTT (MB/s)", "higher"),
+    ("startup.listen_ms", "startup: launch to server end listening (ms, median)", "lower"),
+    ("startup.ms", "startup: launch of both ends to first request (ms, median)", "lower"),
+]
+
+RATIO_OF = {"itt": "itt", "itt-legacy": "legacy"}
+RATIO_TO = {"relay2": "relay2", "ssh": "ssh"}
+
+
+def number(text):
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def main():
+    path, tunnels = sys.argv[1], sys.argv[2:]
+    values, failed = {}, set()
+    with open(path) as f:
+        for line in f:
+            tunnel, key, value = line.rstrip("\n").split("\t")
+            if key.startswith("failed:"):
+                failed.add((tunnel, key[len("failed:"):]))
+            else:
+                values[(tunnel, key)] = value
+
+    columns = []  # (header, function of metric key -> cell text)
+    for t in tunnels:
+        columns.append((t, lambda key, t=t: cell(values, failed, t, key)))
+        if t in RATIO_OF:
+            for other, short in RATIO_TO.items():
+                if other in tunnels:
+                    columns.append((f"{RATIO_OF[t]}/{short}",
+                                    lambda key, t=t, o=other: ratio(values, failed, t, o, key)))
+
+    print("| metric | better | " + " | ".join(h for h, _ in columns) + " |")
+    print("|---|---|" + "---:|" * len(columns))
+    for key, label, better in METRICS:
+        cells = [fn(key) for _, fn in columns]
+        if all(c == "—" for c in cells):
+            continue  # a workload no selected tunnel ran
+        print(f"| {label} | {better} | " + " | ".join(cells) + " |")
+
+
+def cell(values, failed, tunnel, key):
+    # A failed workload's partial figures would mislead (e.g. CPU of a process that died): FAILED it is.
+    if (tunnel, key.split(".")[0]) in failed:
+        return "FAILED"
+    return values.get((tunnel, key), "—")
+
+
+def ratio(values, failed, tunnel, other, key):
+    workload = key.split(".")[0]
+    if (tunnel, workload) in failed or (other, workload) in failed:
+        return "—"
+    a, b = number(values.get((tunnel, key))), number(values.get((other, key)))
+    if a is None or b is None or b == 0:
+        return "—"
+    return f"{a / b:.2f}"
+
+
+if __name__ == "__main__":
+    main()
