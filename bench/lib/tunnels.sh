@@ -210,8 +210,15 @@ itt_launch() {
   shift
   read -ra jvm_opts <<<"$ITT_JVM_OPTS"
   for v in $(compgen -e); do [[ $v == ITT_* ]] && unset_env+=(-u "$v"); done
-  mkdir -p "$WORK/run/itt-cwd"
+  local cwd=$WORK/run/itt-cwd jar=$ITT_JAR
+  mkdir -p "$cwd"
+  # The build's AppCDS archive names the jar relative to the app directory: launch from there to use it (the app
+  # directory holds no config/ or .env either).
+  if [ -f "$ITT_APP/app-cds.jsa" ]; then
+    cwd=$ITT_APP jar=quarkus-run.jar
+    jvm_opts+=(-XX:SharedArchiveFile=app-cds.jsa)
+  fi
   # shellcheck disable=SC2016 # $1 and $@ are the inner shell's
-  launch "$role" env "${unset_env[@]}" bash -c 'cd "$1" && shift && exec "$@"' itt-launch "$WORK/run/itt-cwd" \
-    java "${jvm_opts[@]}" -jar "$ITT_JAR" "$@"
+  launch "$role" env "${unset_env[@]}" bash -c 'cd "$1" && shift && exec "$@"' itt-launch "$cwd" \
+    java "${jvm_opts[@]}" -jar "$jar" "$@"
 }

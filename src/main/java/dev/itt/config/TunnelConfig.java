@@ -59,7 +59,7 @@ public interface TunnelConfig {
     Duration connectTimeout();
 
     /** Client end: first reconnect delay; doubles (with jitter) on each failure. */
-    @WithDefault("200ms")
+    @WithDefault("50ms")
     Duration reconnectMin();
 
     /** Client end: longest reconnect delay. */
