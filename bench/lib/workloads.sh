@@ -223,9 +223,10 @@ wl_startup() {
     ms="" listening=""
     while [ $(($(now_ms) - t0)) -lt 60000 ]; do
       if http_ok "$ENTRY_PORT"; then ms=$(($(now_ms) - t0)); break; fi
-      # Also when the server end starts listening: the rest is the agent connecting.
-      [ -n "$listening" ] || ! ss -Hltn "sport = :$ENTRY_PORT" | grep -q . || listening=$(($(now_ms) - t0))
-      is_ours "$ITT_SERVER_PID" && is_ours "$ITT_CLIENT_PID" || break
+      # Also when the server end starts listening: the rest is the agent connecting. The loop forks as little as
+      # it can (curl, ss): two JVMs are starting on the same two cores, and a busy poll would slow them down.
+      [ -n "$listening" ] || [ -z "$(ss -Hltn "sport = :$ENTRY_PORT")" ] || listening=$(($(now_ms) - t0))
+      kill -0 "$ITT_SERVER_PID" 2>/dev/null && kill -0 "$ITT_CLIENT_PID" 2>/dev/null || break
       sleep 0.01
     done
     tunnel_stop
