@@ -124,31 +124,28 @@ public final class ServerEnd {
         // only the legacy format keys streams by the user's address
         MuxStream stream = session == null ? null : session.open(spec.wire().legacy() ? userAddress(socket) : null);
         if (stream == null) {
-            LOG.infof("tunnel %s: user %s turned away: %s", spec.name(), socket.remoteAddress(),
+            LOG.infof("tunnel %s: user %s turned away: %s", spec.name(),
+                    Connection.describe(Connection.remoteAddress(socket)),
                     stopping ? "server is shutting down" : "no agent connected");
             socket.close();
             return;
         }
         HalfClose.enable(socket);
         StreamBridge.joinUser(new Connection(socket), stream, spec.name());
-        LOG.infof("tunnel %s stream %d: user %s connected", spec.name(), stream.id(), socket.remoteAddress());
+        if (LOG.isInfoEnabled()) {
+            LOG.infof("tunnel %s stream %d: user %s connected", spec.name(), stream.id(),
+                    Connection.describe(Connection.remoteAddress(socket)));
+        }
     }
 
     private Codec codec() {
         return spec.wire().legacy() ? new LegacyCodec(Role.SERVER, spec.wire().legacyMaxPayload()) : new NativeCodec();
     }
 
-    /** The user's address as the acceptor saw it (an IP literal, so no name lookup), or null for a Unix socket. */
+    /** The user's address as the acceptor saw it (an IP address, no name), or null for a Unix socket. */
     private static java.net.InetSocketAddress userAddress(NetSocket socket) {
-        SocketAddress a = socket.remoteAddress();
-        if (a == null || a.isDomainSocket() || a.hostAddress() == null) {
-            return null;
-        }
-        try {
-            return new java.net.InetSocketAddress(java.net.InetAddress.getByName(a.hostAddress()), a.port());
-        } catch (java.net.UnknownHostException e) {
-            return null;
-        }
+        return Connection.remoteAddress(socket) instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
+                ? inet : null;
     }
 
     /** The live session with the fewest streams. */

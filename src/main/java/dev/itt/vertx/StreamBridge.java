@@ -62,7 +62,7 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
     }
 
     private String peer() {
-        return upstream != null ? upstream : "user " + socket.remoteAddress();
+        return upstream != null ? upstream : "user " + Connection.describe(socket.remoteAddress());
     }
 
     /** A read from the socket, or a channel event such as the peer's FIN. */
