@@ -52,6 +52,7 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
     }
 
     private static StreamBridge join(StreamBridge bridge) {
+        bridge.socket.shareReadPolicy();
         bridge.stream.attachment(bridge);
         bridge.socket.onMessagesAndEvents(bridge);
         bridge.socket.onWritable(bridge::socketWritable);
