@@ -29,11 +29,6 @@ public final class Session implements FrameListener {
     /** Smallest DATA frame sent while more is queued: starves a window-update dribble (PROTOCOL.md §8). */
     static final int MIN_CHUNK = 1024;
     private static final long NANOS_PER_MS = 1_000_000L;
-    /**
-     * While streams receive, the round trip is sampled again at most this often: window auto-tuning compares the
-     * update rate with the round trip under load, which queues in the path make far longer than an idle PING's.
-     */
-    static final long RTT_PROBE_INTERVAL_NANOS = 100 * NANOS_PER_MS;
     private static final VarHandle BUFFERED;
     private static final VarHandle PEAK_BUFFERED;
 
@@ -73,13 +68,8 @@ public final class Session implements FrameListener {
 
     private long createdNanos;
     private long lastReadNanos;
-    private boolean pingOutstanding;
-    private long pingPayload;
-    private long pingSentNanos;
-    private long rttNanos;
-    private int pingsThisSecond;
-    private int resetsThisSecond;
-    private int controlFramesThisSecond;
+    private final RoundTrip roundTrip = new RoundTrip();
+    private final FloodLimits limits;
 
     private long streamsOpened;
     @SuppressWarnings("unused") // read and written through BUFFERED
@@ -102,6 +92,7 @@ public final class Session implements FrameListener {
         this.config = config;
         this.handler = handler;
         this.receiveWindow = new ReceiveWindow(WireConstants.INITIAL_SESSION_WINDOW, config.sessionWindow());
+        this.limits = new FloodLimits(config, codec.isNative());
     }
 
     // ---- lifecycle, called by the owner ------------------------------------------------------------------
@@ -148,9 +139,7 @@ public final class Session implements FrameListener {
 
     /** Once a second: handshake timeout, keep-alive, dead-peer detection, drain deadline, rate windows. */
     public void tick(long nowNanos) {
-        pingsThisSecond = 0;
-        resetsThisSecond = 0;
-        controlFramesThisSecond = 0;
+        limits.newSecond();
         if (!codec.isNative()) {
             if (drainDeadlineNanos != 0 && nowNanos - drainDeadlineNanos > 0) {
                 close(ErrorCode.NO_ERROR, "drain time over, " + streams.size() + " streams cut");
@@ -167,7 +156,7 @@ public final class Session implements FrameListener {
                         "no frame from the peer for %d ms", idle / NANOS_PER_MS));
             } else if (drainDeadlineNanos != 0 && nowNanos - drainDeadlineNanos > 0) {
                 close(ErrorCode.NO_ERROR, "drain time over, " + streams.size() + " streams cut");
-            } else if (idle >= config.keepAliveInterval().toNanos() && !pingOutstanding) {
+            } else if (idle >= config.keepAliveInterval().toNanos() && !roundTrip.outstanding()) {
                 sendPing(nowNanos);
             }
         }
@@ -279,7 +268,7 @@ public final class Session implements FrameListener {
             return;
         }
         long now = System.nanoTime();
-        int increment = s.receiveWindow.consume(n, now, rttNanos);
+        int increment = s.receiveWindow.consume(n, now, roundTrip.nanos());
         if (increment > 0 && s.state.remoteOpen()) {
             sendWindowUpdate(s.id, increment);
             probeRtt(now);
@@ -480,16 +469,10 @@ public final class Session implements FrameListener {
     public void onPing(boolean ack, long payload) throws MuxException {
         countControlFrame(FrameType.PING);
         if (ack) {
-            if (pingOutstanding && payload == pingPayload) {
-                pingOutstanding = false;
-                rttNanos = Math.max(1, System.nanoTime() - pingSentNanos);
-            }
+            roundTrip.answered(payload, System.nanoTime());
             return;
         }
-        if (++pingsThisSecond > config.maxPingsPerSecond()) {
-            throw MuxException.connectionError(
-                    ErrorCode.ENHANCE_YOUR_CALM, "more than %d PINGs in a second", config.maxPingsPerSecond());
-        }
+        limits.ping();
         sendControl(codec.ping(transport.alloc(), true, payload));
     }
 
@@ -584,28 +567,19 @@ public final class Session implements FrameListener {
         return MuxException.connectionError(ErrorCode.PROTOCOL_ERROR, "%s before the handshake completed", type);
     }
 
-    /**
-     * The per-second limits are the native protocol's defences (PROTOCOL.md §8: control-frame floods, rapid
-     * reset). They do not apply to the legacy format: there a connect, its reply and its close are simply how every
-     * user connection goes, so a busy service legitimately sends thousands a second; its bounds are the stream and
-     * pending-dial limits and the queued-bytes check.
-     */
+    /** A frame other than DATA: only after the handshake, and within the per-second limits. */
     private void countControlFrame(FrameType type) throws MuxException {
         if (phase != Phase.OPEN) {
             throw beforeHandshake(type);
         }
-        if (codec.isNative() && ++controlFramesThisSecond > config.maxControlFramesPerSecond()) {
-            throw MuxException.connectionError(ErrorCode.ENHANCE_YOUR_CALM,
-                    "more than %d control frames in a second", config.maxControlFramesPerSecond());
-        }
+        limits.controlFrame();
     }
 
     private void countReset(FrameType type) throws MuxException {
-        countControlFrame(type);
-        if (codec.isNative() && ++resetsThisSecond > config.maxResetsPerSecond()) {
-            throw MuxException.connectionError(ErrorCode.ENHANCE_YOUR_CALM,
-                    "more than %d stream resets in a second", config.maxResetsPerSecond());
+        if (phase != Phase.OPEN) {
+            throw beforeHandshake(type);
         }
+        limits.reset();
     }
 
     /** A frame for a stream we do not hold: fine if the stream existed (it raced its close), an error if not. */
@@ -711,15 +685,12 @@ public final class Session implements FrameListener {
     }
 
     private void sendPing(long nowNanos) {
-        pingOutstanding = true;
-        pingPayload = nowNanos;
-        pingSentNanos = nowNanos;
-        sendControl(codec.ping(transport.alloc(), false, nowNanos));
+        sendControl(codec.ping(transport.alloc(), false, roundTrip.send(nowNanos)));
     }
 
-    /** PROTOCOL.md §7: a PING rides along with window updates, at most every RTT_PROBE_INTERVAL_NANOS. */
+    /** PROTOCOL.md §7.2: a PING rides along with window updates, at most every RoundTrip.PROBE_INTERVAL_NANOS. */
     private void probeRtt(long nowNanos) {
-        if (!pingOutstanding && nowNanos - pingSentNanos > RTT_PROBE_INTERVAL_NANOS) {
+        if (roundTrip.probeDue(nowNanos)) {
             sendPing(nowNanos);
         }
     }
@@ -748,7 +719,7 @@ public final class Session implements FrameListener {
     }
 
     private void returnSessionCredit(int bytes, long nowNanos) {
-        int increment = receiveWindow.consume(bytes, nowNanos, rttNanos);
+        int increment = receiveWindow.consume(bytes, nowNanos, roundTrip.nanos());
         if (increment > 0) {
             sendWindowUpdate(0, increment);
         }
@@ -873,7 +844,7 @@ public final class Session implements FrameListener {
 
     /** Latest PING round trip, 0 before the first answer. */
     public long rttNanos() {
-        return rttNanos;
+        return roundTrip.nanos();
     }
 
     public ErrorCode closeCode() {

@@ -56,7 +56,7 @@ class SessionStreamsTest {
         assertTrue(handshakeRtt > 0, "the handshake's PING gave a first sample");
         long start = System.nanoTime();
         dev.itt.testing.Await.until("the probe interval to pass", java.time.Duration.ofSeconds(5),
-                () -> System.nanoTime() - start > Session.RTT_PROBE_INTERVAL_NANOS);
+                () -> System.nanoTime() - start > RoundTrip.PROBE_INTERVAL_NANOS);
         MuxStream s = p.open(new StreamRecorder());
         s.write(Unpooled.wrappedBuffer(random(WireConstants.INITIAL_STREAM_WINDOW, 3)));
         p.loop.runUntilIdle();
