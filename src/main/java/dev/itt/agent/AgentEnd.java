@@ -107,7 +107,11 @@ public final class AgentEnd {
 
             @Override
             public void onStreamOpened(Session s, MuxStream stream) {
-                dialUpstream(stream);
+                // Dial after this event-loop turn's batch of epoll events: a socket closed earlier in the batch
+                // frees its descriptor, a socket made now could get the same number, and Netty would hand it the
+                // closed socket's events still waiting in the batch (a read before connect: ENOTCONN, logged as a
+                // pipeline warning; a stale hang-up: the new socket closed before it connects).
+                context.runOnContext(v -> dialUpstream(stream));
             }
 
             @Override

@@ -22,7 +22,12 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     /** Starts recording everything under {@code dev.itt}. */
     public static LogCapture start() {
-        LogCapture capture = new LogCapture(Logger.getLogger("dev.itt"));
+        return start("dev.itt");
+    }
+
+    /** Starts recording everything under the logger {@code name} (e.g. a Netty class's). */
+    public static LogCapture start(String name) {
+        LogCapture capture = new LogCapture(Logger.getLogger(name));
         capture.logger.addHandler(capture);
         return capture;
     }
