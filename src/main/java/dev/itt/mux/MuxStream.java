@@ -20,7 +20,8 @@ public final class MuxStream {
 
     final Session session;
     final int id;
-    final SendWindow sendWindow;
+    /** Credit the peer has granted this stream (see {@link SendWindow#granted}). */
+    long sendCredit;
     final ReceiveWindow receiveWindow;
     StreamState state = StreamState.OPEN;
     /** OPEN_OK sent (agent) or received (server). */
@@ -41,12 +42,11 @@ public final class MuxStream {
 
     long bytesReceived;
     long bytesSent;
-    private Object attachment;
 
     MuxStream(Session session, int id, int initialWindow, int maxWindow) {
         this.session = session;
         this.id = id;
-        this.sendWindow = new SendWindow(initialWindow);
+        this.sendCredit = initialWindow;
         this.receiveWindow = new ReceiveWindow(initialWindow, maxWindow);
     }
 
@@ -118,14 +118,6 @@ public final class MuxStream {
     /** Bytes this stream holds: queued outbound plus received and not yet consumed. */
     public long bufferedBytes() {
         return (long) outBytes + unconsumed;
-    }
-
-    public Object attachment() {
-        return attachment;
-    }
-
-    public void attachment(Object attachment) {
-        this.attachment = attachment;
     }
 
     @Override

@@ -21,11 +21,19 @@ final class SendWindow {
     }
 
     void grant(int streamId, int increment) throws MuxException {
+        credit = granted(credit, streamId, increment);
+    }
+
+    /**
+     * {@code credit} plus a WINDOW_UPDATE's {@code increment}, or a FLOW_CONTROL_ERROR past the largest window.
+     * Streams keep their credit in a field of their own (one object less per stream) and add through here.
+     */
+    static long granted(long credit, int streamId, int increment) throws MuxException {
         long next = credit + increment;
         if (next > WireConstants.MAX_WINDOW) {
             throw MuxException.connectionError(ErrorCode.FLOW_CONTROL_ERROR,
                     "WINDOW_UPDATE of %d on stream %d overflows the window (%d)", increment, streamId, next);
         }
-        credit = next;
+        return next;
     }
 }

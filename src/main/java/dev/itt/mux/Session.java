@@ -377,7 +377,7 @@ public final class Session implements FrameListener {
             requireOpenedOnce(streamId, FrameType.WINDOW_UPDATE);
             return;
         }
-        s.sendWindow.grant(streamId, increment);
+        s.sendCredit = SendWindow.granted(s.sendCredit, streamId, increment);
         sendPending(s);
     }
 
@@ -620,7 +620,7 @@ public final class Session implements FrameListener {
             return; // legacy: a user's bytes wait for SUCCESS (there is no window for the agent to hold them in)
         }
         while (s.outBytes > 0) {
-            long credit = credited ? Math.min(s.sendWindow.credit(), sendWindow.credit()) : Long.MAX_VALUE;
+            long credit = credited ? Math.min(s.sendCredit, sendWindow.credit()) : Long.MAX_VALUE;
             if (credit <= 0 || !transport.isWritable() || (credit < MIN_CHUNK && credit < s.outBytes)) {
                 break;
             }
@@ -630,7 +630,7 @@ public final class Session implements FrameListener {
             transport.write(codec.dataHeader(transport.alloc(), s.id, n));
             transport.write(chunk);
             if (credited) {
-                s.sendWindow.take(n);
+                s.sendCredit -= n;
                 sendWindow.take(n);
             }
             s.outBytes -= n;
@@ -638,7 +638,7 @@ public final class Session implements FrameListener {
             addBuffered(-n);
             wrote = true;
         }
-        if (s.outBytes > 0 && !s.blocked && (!credited || s.sendWindow.credit() >= Math.min(MIN_CHUNK, s.outBytes))) {
+        if (s.outBytes > 0 && !s.blocked && (!credited || s.sendCredit >= Math.min(MIN_CHUNK, s.outBytes))) {
             s.blocked = true; // the stream could send; the session window or the transport holds it back
             blocked.add(s);
         }

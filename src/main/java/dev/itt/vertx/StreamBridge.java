@@ -53,11 +53,7 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
 
     private static StreamBridge join(StreamBridge bridge) {
         bridge.socket.shareReadPolicy();
-        bridge.stream.attachment(bridge);
-        bridge.socket.onMessagesAndEvents(bridge);
-        bridge.socket.onWritable(bridge::socketWritable);
-        bridge.socket.onClose(bridge::socketClosed);
-        bridge.socket.onError(bridge::socketError);
+        bridge.socket.handleAll(bridge);
         bridge.stream.handler(bridge);
         return bridge;
     }
@@ -66,13 +62,21 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
         return upstream != null ? upstream : "user " + Connection.describe(socket.remoteAddress());
     }
 
-    /** A read from the socket, or a channel event such as the peer's FIN. */
+    /** Whatever the socket reports: see {@link Connection#handleAll} for how each callback is told apart. */
     @Override
     public void handle(Object msg) {
         if (msg instanceof ByteBuf data) {
             fromSocket(data);
+        } else if (msg == null) {
+            if (socket.isOpen()) {
+                socketWritable();
+            } else {
+                socketClosed();
+            }
         } else if (HalfClose.isInputShutdown(msg)) {
             socketEof();
+        } else if (msg instanceof Throwable e) {
+            socketError(e);
         } else {
             ReferenceCountUtil.release(msg);
         }
@@ -101,7 +105,7 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
         closeIfDone();
     }
 
-    private void socketWritable(Void v) {
+    private void socketWritable() {
         if (unreturned > 0) {
             int n = unreturned;
             unreturned = 0;
@@ -109,7 +113,10 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
         }
     }
 
-    private void socketClosed(Void v) {
+    private void socketClosed() {
+        if (closed) {
+            return;
+        }
         closed = true;
         if (!(inputDone && outputDone)) {
             stream.reset(ErrorCode.CANCEL);
