@@ -56,8 +56,7 @@ public final class Session implements FrameListener {
     private final ReceiveWindow receiveWindow;
 
     private Phase phase = Phase.HANDSHAKE;
-    private FrameType expected;
-    private byte[] nonce;
+    private final Handshake handshake;
     private int nextStreamId = 1;
     private int lastPeerStreamId;
     private int pendingOpens;
@@ -78,7 +77,6 @@ public final class Session implements FrameListener {
     private long peakBuffered;
     private ErrorCode closeCode;
     private String closeReason;
-    private Object attachment;
 
     public Session(Role role, Transport transport, SessionConfig config, SessionHandler handler) {
         this(role, transport, config, handler, new NativeCodec());
@@ -93,6 +91,7 @@ public final class Session implements FrameListener {
         this.handler = handler;
         this.receiveWindow = new ReceiveWindow(WireConstants.INITIAL_SESSION_WINDOW, config.sessionWindow());
         this.limits = new FloodLimits(config, codec.isNative());
+        this.handshake = new Handshake(role, config, codec);
     }
 
     // ---- lifecycle, called by the owner ------------------------------------------------------------------
@@ -103,11 +102,11 @@ public final class Session implements FrameListener {
         lastReadNanos = nowNanos;
         if (!codec.isNative()) {
             establish(); // the legacy format has no handshake
-        } else if (role == Role.AGENT) {
-            expected = FrameType.CHALLENGE;
-            sendControl(codec.hello(transport.alloc(), config.tunnel()));
-        } else {
-            expected = FrameType.HELLO;
+            return;
+        }
+        ByteBuf hello = handshake.start(transport.alloc());
+        if (hello != null) {
+            sendControl(hello);
         }
     }
 
@@ -496,47 +495,27 @@ public final class Session implements FrameListener {
 
     @Override
     public void onHello(int version, String tunnel) throws MuxException {
-        expect(FrameType.HELLO);
-        if (version != WireConstants.VERSION) {
-            throw MuxException.connectionError(ErrorCode.UNSUPPORTED_VERSION,
-                    "protocol version %d is not supported; this server speaks %d", version, WireConstants.VERSION);
-        }
-        if (!tunnel.equals(config.tunnel())) {
-            throw MuxException.connectionError(
-                    ErrorCode.UNKNOWN_TUNNEL, "tunnel '%s' is not served on this port", tunnel);
-        }
-        nonce = Authenticator.nonce();
-        expected = FrameType.AUTH;
-        sendControl(codec.challenge(transport.alloc(), nonce));
+        inHandshake(FrameType.HELLO);
+        sendControl(handshake.onHello(transport.alloc(), version, tunnel));
     }
 
     @Override
     public void onChallenge(byte[] challenge) throws MuxException {
-        expect(FrameType.CHALLENGE);
-        expected = FrameType.WELCOME;
-        byte[] answer = Authenticator.answer(config.token(), challenge, config.tunnel());
-        sendControl(codec.auth(transport.alloc(), answer));
+        inHandshake(FrameType.CHALLENGE);
+        sendControl(handshake.onChallenge(transport.alloc(), challenge));
     }
 
     @Override
     public void onAuth(byte[] mac) throws MuxException {
-        expect(FrameType.AUTH);
-        String token = config.token();
-        if (token != null && !token.isEmpty()) {
-            if (mac.length == 0) {
-                throw MuxException.connectionError(ErrorCode.AUTH_FAILED, "this tunnel requires a token");
-            }
-            if (!Authenticator.verify(token, nonce, config.tunnel(), mac)) {
-                throw MuxException.connectionError(ErrorCode.AUTH_FAILED, "token does not match");
-            }
-        }
-        sendControl(codec.welcome(transport.alloc()));
+        inHandshake(FrameType.AUTH);
+        sendControl(handshake.onAuth(transport.alloc(), mac));
         establish();
     }
 
     @Override
     public void onWelcome() throws MuxException {
-        expect(FrameType.WELCOME);
+        inHandshake(FrameType.WELCOME);
+        handshake.onWelcome();
         establish();
     }
 
@@ -544,8 +523,6 @@ public final class Session implements FrameListener {
 
     private void establish() {
         phase = Phase.OPEN;
-        expected = null;
-        nonce = null;
         if (codec.isNative()) {
             int increment = receiveWindow.growTo(config.sessionWindow());
             if (increment > 0) {
@@ -556,10 +533,10 @@ public final class Session implements FrameListener {
         handler.onEstablished(this);
     }
 
-    private void expect(FrameType type) throws MuxException {
-        if (phase != Phase.HANDSHAKE || expected != type) {
-            throw MuxException.connectionError(ErrorCode.PROTOCOL_ERROR, "unexpected %s %s", type,
-                    phase == Phase.HANDSHAKE ? "(expected " + expected + ")" : "after the handshake");
+    /** Handshake frames come only while the handshake runs (the handshake itself checks their order). */
+    private void inHandshake(FrameType type) throws MuxException {
+        if (phase != Phase.HANDSHAKE) {
+            throw MuxException.connectionError(ErrorCode.PROTOCOL_ERROR, "unexpected %s after the handshake", type);
         }
     }
 
@@ -853,13 +830,5 @@ public final class Session implements FrameListener {
 
     public String closeReason() {
         return closeReason;
-    }
-
-    public Object attachment() {
-        return attachment;
-    }
-
-    public void attachment(Object attachment) {
-        this.attachment = attachment;
     }
 }
