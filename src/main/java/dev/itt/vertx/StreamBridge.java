@@ -159,6 +159,13 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
         if (closed) {
             return;
         }
+        if (inputDone) {
+            // Both directions are done: close sends the FIN after what is queued, as a half-close would, and
+            // saves a shutdown call (and the exception Netty makes for every one) on each short connection.
+            outputDone = true;
+            socket.close();
+            return;
+        }
         HalfClose.shutdownOutput(socket.socket(), () -> {
             outputDone = true;
             closeIfDone();
