@@ -24,6 +24,10 @@ wl_warmup() {
   local r
   r=$(run_wrk "$1-warmup" -t2 -c10 -d "${WARMUP_SECONDS}s")
   note_errors "$1 warm-up" "$(word errors "$r")"
+  # A connection per request as well: opening and closing a stream is a path of its own (dial, half-close,
+  # close), which keep-alive requests never take and a JVM compiles only after thousands of connections.
+  r=$(run_wrk "$1-warmup-newconn" -t2 -c10 -d "${WARMUP_SECONDS}s" -H 'Connection: close')
+  note_errors "$1 warm-up with a connection per request" "$(word errors "$r")"
   # Downloads for as long again: a JVM compiles the bulk path (64 KiB frames, a few thousand per download) only
   # after many downloads, and a tunnel that has run for a while has; start-up is measured on its own.
   local end=$(($(now_ms) + WARMUP_SECONDS * 1000))
