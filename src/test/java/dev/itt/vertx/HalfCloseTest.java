@@ -41,6 +41,7 @@ class HalfCloseTest {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final CompletableFuture<String> eof = new CompletableFuture<>();
         final AtomicBoolean closed = new AtomicBoolean();
+        final AtomicBoolean outputShut = new AtomicBoolean();
     }
 
     private static Vertx vertx(String transport) {
@@ -112,7 +113,9 @@ class HalfCloseTest {
                 socket.handler(b -> seen.bytes.writeBytes(b.getBytes()));
                 HalfClose.onInputShutdown(socket, () -> seen.eof.complete(seen.bytes.toString(StandardCharsets.US_ASCII)));
                 socket.write(Buffer.buffer(big));
-                HalfClose.shutdownOutput(socket, () -> { });
+                HalfClose.shutdownOutput(socket, () -> seen.outputShut.set(((io.netty.channel.socket.DuplexChannel)
+                        ((io.vertx.core.net.impl.NetSocketInternal) socket).channelHandlerContext().channel())
+                        .isOutputShutdown()));
             });
             try (SocketChannel ch = connect(transport, server, dir)) {
                 byte[] got = Users.readAll(Channels.newInputStream(ch));
@@ -120,6 +123,7 @@ class HalfCloseTest {
                 ch.write(ByteBuffer.wrap("still here".getBytes(StandardCharsets.US_ASCII)));
                 ch.shutdownOutput();
                 assertEquals("still here", seen.eof.get(20, TimeUnit.SECONDS), "our direction was still open");
+                assertTrue(seen.outputShut.get(), "Netty's channel knows its output is shut");
             }
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
