@@ -11,6 +11,7 @@ import io.netty.channel.unix.UnixChannel;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
 import java.io.IOException;
+import java.nio.channels.NotYetConnectedException;
 
 /**
  * TCP and Unix-socket half-close for Vert.x 4, which has no public API for it: {@code NetSocket.end()} closes
@@ -62,11 +63,11 @@ public final class HalfClose {
      * completed): on a tunnel of short connections that was 5% of the server end's CPU. Netty reads the state
      * back from the same socket object, so the channel knows its output is shut.
      */
-    private static void shutdownNative(DuplexChannel channel, Socket socket) {
+    static void shutdownNative(DuplexChannel channel, Socket socket) {
         try {
             socket.shutdown(false, true);
-        } catch (IOException e) {
-            // The peer is gone already (ENOTCONN); the close that follows is what matters.
+        } catch (IOException | NotYetConnectedException e) {
+            // The peer is gone already (a reset it sent, not yet read: ENOTCONN); nothing more can go out.
             channel.close();
         }
     }

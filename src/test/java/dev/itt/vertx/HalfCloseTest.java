@@ -129,4 +129,28 @@ class HalfCloseTest {
             vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aFinOnASocketWhosePeerIsGoneClosesItQuietly() throws Exception {
+        io.netty.channel.EventLoopGroup loop = new io.netty.channel.epoll.EpollEventLoopGroup(1);
+        try {
+            // Never connected: shutdown() answers ENOTCONN, as it does once a peer's reset has arrived unread.
+            io.netty.channel.epoll.EpollSocketChannel ch = new io.netty.channel.epoll.EpollSocketChannel();
+            loop.register(ch).sync();
+            CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+            ch.eventLoop().execute(() -> {
+                try {
+                    HalfClose.shutdownNative(ch, (io.netty.channel.unix.Socket) ch.fd());
+                    thrown.complete(null);
+                } catch (Throwable t) {
+                    thrown.complete(t);
+                }
+            });
+            assertEquals(null, thrown.get(20, TimeUnit.SECONDS), "nothing escapes to the caller");
+            ch.closeFuture().await(20, TimeUnit.SECONDS);
+            assertTrue(!ch.isOpen(), "the socket is closed");
+        } finally {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
 }
