@@ -46,9 +46,12 @@ class SlowReaderTest {
 
                 // per stream: a receive window (at most the cap) on the server, a send queue on the agent
                 long serverBound = 2L * MAX_STREAM_WINDOW;
-                // the source is paused once a stream's queue passes HIGH_WATER, but Netty's edge-triggered epoll
-                // may still run a read it had scheduled: a few more chunks can land. Bound: the window cap.
-                long agentBound = 2L * MAX_STREAM_WINDOW;
+                // The source is paused once a stream's queue passes HIGH_WATER, and a read Netty had scheduled may
+                // still land. But once an upstream has sent its FIN (the fast stream's source, after 100 MB), Netty's
+                // epoll transport drains that socket to EOF whatever its auto-read says (EPOLLRDHUP), so the agent
+                // can take in up to the kernel's TCP receive buffer for it: seen here as 1.9 MB queued on one
+                // stream. The bound is that, not the transfer's size (bench/README.md, "Known limit").
+                long agentBound = 2L * MAX_STREAM_WINDOW + kernelReceiveBufferMax();
                 long serverPeak = t.server.peakBufferedBytes();
                 long agentPeak = agent.peakBufferedBytes();
                 System.out.printf("slow reader: server peak buffered %d bytes (bound %d), agent peak %d (bound %d)%n",
@@ -58,6 +61,16 @@ class SlowReaderTest {
                 assertTrue(agentPeak <= agentBound, "agent peak " + agentPeak);
                 assertTrue(t.server.bufferedBytes() <= serverBound);
             }
+        }
+    }
+
+    /** The largest TCP receive buffer the kernel autotunes to (the third field of net.ipv4.tcp_rmem). */
+    private static long kernelReceiveBufferMax() throws java.io.IOException {
+        // Read as a stream: Files.readString trusts the size /proc reports and returns one byte.
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(
+                java.nio.file.Path.of("/proc/sys/net/ipv4/tcp_rmem"))) {
+            String[] f = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim().split("\\s+");
+            return Long.parseLong(f[2]);
         }
     }
 }
