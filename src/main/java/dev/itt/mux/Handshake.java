@@ -11,7 +11,8 @@ import io.netty.buffer.ByteBufAllocator;
 /**
  * The native handshake of one session (docs/PROTOCOL.md §4): which frame may come next, the server's nonce, and
  * the checks of version, tunnel name and token. Each step returns the frame to send in reply, if any; the session
- * sends it and, once {@link #isDone()}, opens. Owned by the session, on its event loop.
+ * sends it, opens after WELCOME, and from then on refuses handshake frames itself. Owned by the session, on its
+ * event loop.
  */
 final class Handshake {
     private final Role role;
@@ -19,7 +20,6 @@ final class Handshake {
     private final Codec codec;
     private FrameType expected;
     private byte[] nonce;
-    private boolean done;
 
     Handshake(Role role, SessionConfig config, Codec codec) {
         this.role = role;
@@ -35,10 +35,6 @@ final class Handshake {
         }
         expected = FrameType.HELLO;
         return null;
-    }
-
-    boolean isDone() {
-        return done;
     }
 
     /** Server: a supported version and this tunnel's name earn a CHALLENGE with a fresh nonce. */
@@ -87,15 +83,13 @@ final class Handshake {
     }
 
     private void finish() {
-        done = true;
         expected = null;
         nonce = null;
     }
 
     private void expect(FrameType type) throws MuxException {
-        if (done || expected != type) {
-            throw MuxException.connectionError(ErrorCode.PROTOCOL_ERROR, "unexpected %s %s", type,
-                    done ? "after the handshake" : "(expected " + expected + ")");
+        if (expected != type) {
+            throw MuxException.connectionError(ErrorCode.PROTOCOL_ERROR, "unexpected %s (expected %s)", type, expected);
         }
     }
 }
