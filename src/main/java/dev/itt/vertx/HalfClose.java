@@ -27,6 +27,14 @@ public final class HalfClose {
         channel(socket).config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     }
 
+    /**
+     * From now on the peer's FIN closes the socket (no {@link ChannelInputShutdownEvent}): for a socket whose
+     * output is already shut, where shutting the input as well could only fail.
+     */
+    public static void closeOnPeerFin(NetSocket socket) {
+        channel(socket).config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+    }
+
     /** True for the channel event that says the peer shut down its write side. */
     public static boolean isInputShutdown(Object event) {
         return event == ChannelInputShutdownEvent.INSTANCE;

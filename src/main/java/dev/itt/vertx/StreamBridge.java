@@ -27,6 +27,7 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
     private boolean inputDone;
     private boolean outputDone;
     private boolean closed;
+    private boolean failed;
 
     // A tunnel may hold tens of thousands of idle streams: the bridge keeps no strings of its own and hands the
     // socket as few handler objects as it can.
@@ -83,6 +84,7 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
     }
 
     private void socketError(Throwable e) {
+        failed = true;
         if (LOG.isDebugEnabled()) {
             LOG.debugf("tunnel %s stream %d: socket error: %s", tunnel, stream.id(), e.toString());
         }
@@ -101,6 +103,9 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
 
     private void socketEof() {
         inputDone = true;
+        // Nothing more can arrive. Paused, Netty does not arm the socket for reads again after the read that saw
+        // the EOF, only to disarm it on the next turn: two epoll_ctl calls less per connection.
+        socket.pause();
         stream.end();
         closeIfDone();
     }
@@ -119,7 +124,13 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
         }
         closed = true;
         if (!(inputDone && outputDone)) {
-            stream.reset(ErrorCode.CANCEL);
+            if (outputDone && !failed) {
+                // Netty closed the socket on the peer's FIN (see onFin): its direction ended cleanly as well.
+                inputDone = true;
+                stream.end();
+            } else {
+                stream.reset(ErrorCode.CANCEL);
+            }
         }
         if (LOG.isInfoEnabled()) {
             LOG.infof("tunnel %s stream %d %s closed: %d bytes to the tunnel, %d bytes from it", tunnel, stream.id(),
@@ -168,6 +179,12 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
         }
         HalfClose.shutdownOutput(socket.socket(), () -> {
             outputDone = true;
+            if (!inputDone) {
+                // Our direction is done, so the peer's FIN ends the connection: Netty may close the socket on it.
+                // Shutting the input instead is a system call for nothing, and once both FINs have crossed it fails
+                // with ENOTCONN, for which Netty builds an exception with a stack trace each time.
+                HalfClose.closeOnPeerFin(socket.socket());
+            }
             closeIfDone();
         });
     }
@@ -184,7 +201,9 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
 
     @Override
     public void onWritable(MuxStream s) {
-        socket.resume();
+        if (!inputDone) {
+            socket.resume();
+        }
     }
 
     @Override

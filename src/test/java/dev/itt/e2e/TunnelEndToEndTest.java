@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.agent.AgentEnd;
 import dev.itt.testing.Await;
+import dev.itt.testing.LogCapture;
 import dev.itt.testing.Target;
 import dev.itt.testing.TunnelFixture;
 import dev.itt.testing.Users;
@@ -129,7 +130,8 @@ public class TunnelEndToEndTest {
     @Test
     void anUpstreamThatHalfClosesFirstStillReceivesWhatTheUserSendsAfter() throws Exception {
         try (Target goodbye = Target.tcp(Target.Mode.GOODBYE_FIRST, 0);
-                TunnelFixture t = new TunnelFixture().startServer()) {
+                TunnelFixture t = new TunnelFixture().startServer();
+                LogCapture bridges = LogCapture.start("dev.itt.vertx.StreamBridge", java.util.logging.Level.FINE)) {
             t.connectedAgent(goodbye.address());
             byte[] data = new byte[2 * 1024 * 1024];
             new Random(9).nextBytes(data);
@@ -141,6 +143,10 @@ public class TunnelEndToEndTest {
                 assertArrayEquals(sha(data), goodbye.lastDigest(), "the upstream got every byte sent after its FIN");
             }
             Await.until("the stream to close", TunnelFixture.WAIT, () -> t.server.activeStreams() == 0);
+            // The user's FIN came after ours, so the server end's socket closed on it (no half-close of its input):
+            // the stream still ends with a FIN each way, never a reset.
+            bridges.await("upstream connected");
+            assertEquals(List.of(), bridges.matching("reset"), "no stream was reset");
         }
     }
 

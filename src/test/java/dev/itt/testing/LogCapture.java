@@ -3,6 +3,7 @@ package dev.itt.testing;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.jboss.logmanager.ExtLogRecord;
@@ -14,10 +15,12 @@ import org.jboss.logmanager.ExtLogRecord;
  */
 public final class LogCapture extends Handler implements AutoCloseable {
     private final Logger logger;
+    private final Level levelBefore;
     private final List<String> lines = new CopyOnWriteArrayList<>();
 
     private LogCapture(Logger logger) {
         this.logger = logger;
+        this.levelBefore = logger.getLevel();
     }
 
     /** Starts recording everything under {@code dev.itt}. */
@@ -29,6 +32,13 @@ public final class LogCapture extends Handler implements AutoCloseable {
     public static LogCapture start(String name) {
         LogCapture capture = new LogCapture(Logger.getLogger(name));
         capture.logger.addHandler(capture);
+        return capture;
+    }
+
+    /** As {@link #start(String)}, with the logger set to {@code level} until closed (to see lines that are off). */
+    public static LogCapture start(String name, Level level) {
+        LogCapture capture = start(name);
+        capture.logger.setLevel(level);
         return capture;
     }
 
@@ -60,5 +70,6 @@ public final class LogCapture extends Handler implements AutoCloseable {
     @Override
     public void close() {
         logger.removeHandler(this);
+        logger.setLevel(levelBefore);
     }
 }

@@ -130,6 +130,34 @@ class HalfCloseTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "epoll", "unix"})
+    void afterOurFinThePeersFinClosesTheSocketOnceItsBytesAreIn(String transport, @TempDir Path dir) throws Exception {
+        Vertx vertx = vertx(transport);
+        Seen seen = new Seen();
+        CompletableFuture<String> atClose = new CompletableFuture<>();
+        try {
+            NetServer server = listen(vertx, transport, dir, socket -> {
+                socket.handler(b -> seen.bytes.writeBytes(b.getBytes()));
+                HalfClose.onInputShutdown(socket, () -> seen.eof.complete("an input-shutdown event"));
+                socket.closeHandler(v -> atClose.complete(seen.bytes.toString(StandardCharsets.US_ASCII)));
+                socket.write(Buffer.buffer("bye"));
+                HalfClose.shutdownOutput(socket, () -> HalfClose.closeOnPeerFin(socket));
+            });
+            try (SocketChannel ch = connect(transport, server, dir)) {
+                byte[] got = Users.readAll(Channels.newInputStream(ch));
+                assertEquals("bye", new String(got, StandardCharsets.US_ASCII), "our bytes, then our FIN");
+                ch.write(ByteBuffer.wrap("late bytes".getBytes(StandardCharsets.US_ASCII)));
+                ch.shutdownOutput();
+                assertEquals("late bytes", atClose.get(20, TimeUnit.SECONDS),
+                        "the socket closed on the peer's FIN, after the bytes sent before it");
+            }
+            assertTrue(!seen.eof.isDone(), "no input-shutdown event: the FIN closed the socket instead");
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void aFinOnASocketWhosePeerIsGoneClosesItQuietly() throws Exception {
         io.netty.channel.EventLoopGroup loop = new io.netty.channel.epoll.EpollEventLoopGroup(1);
