@@ -151,6 +151,23 @@ public class TunnelEndToEndTest {
     }
 
     @Test
+    void anUpstreamsCloseAfterAShortReplyReachesAUserWhoWaitsForIt() throws Exception {
+        // The upstream's FIN follows its reply at once and is the only end-of-reply signal; the user never closes
+        // first. An agent that noticed the FIN only on a later read (Netty's epoll transport learns of it through
+        // EPOLLRDHUP) would leave this user waiting.
+        try (Target source = Target.tcp(Target.Mode.SOURCE, 1000);
+                TunnelFixture t = new TunnelFixture().startServer()) {
+            t.connectedAgent(source.address());
+            for (int i = 0; i < 20; i++) {
+                try (Socket s = Users.connect(t.userPort())) {
+                    s.setSoTimeout(10_000);
+                    assertEquals(1000, Users.readAll(s.getInputStream()).length, "reply " + i + ", then EOF");
+                }
+            }
+        }
+    }
+
+    @Test
     void aRefusedUpstreamClosesTheUserPromptly() throws Exception {
         int closedPort = dev.itt.testing.Await.freePort();
         try (TunnelFixture t = new TunnelFixture().startServer()) {
