@@ -3,6 +3,7 @@ package dev.itt.agent;
 import dev.itt.config.DialTarget;
 import dev.itt.config.Endpoint;
 import dev.itt.config.ProxyUrl;
+import dev.itt.vertx.TcpOptions;
 import io.netty.util.NetUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -48,14 +49,8 @@ public final class Dialer {
                         .setPassword(proxy.password())));
     }
 
-    /**
-     * Quick acknowledgements on: Vert.x sets TCP_QUICKACK on every socket, to false by default, and Linux then
-     * delays the last packet of the connect's handshake by up to 200 ms (hoping to send it with data), so that an
-     * upstream that speaks first saw each connection 200 ms late. True leaves the kernel's usual behaviour.
-     */
     private static NetClientOptions options(Duration connectTimeout) {
-        return new NetClientOptions().setConnectTimeout((int) connectTimeout.toMillis()).setTcpNoDelay(true)
-                .setTcpQuickAck(true);
+        return TcpOptions.apply(new NetClientOptions().setConnectTimeout((int) connectTimeout.toMillis()));
     }
 
     public Future<NetSocket> dial(DialTarget target) {

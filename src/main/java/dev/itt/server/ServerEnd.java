@@ -14,6 +14,7 @@ import dev.itt.vertx.Connection;
 import dev.itt.vertx.HalfClose;
 import dev.itt.vertx.SocketTransport;
 import dev.itt.vertx.StreamBridge;
+import dev.itt.vertx.TcpOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -65,8 +66,8 @@ public final class ServerEnd {
         }
         Promise<Void> started = Promise.promise();
         context.runOnContext(v -> {
-            agentServer = vertx.createNetServer(socketOptions()).connectHandler(this::onAgent);
-            userServer = vertx.createNetServer(socketOptions()).connectHandler(this::onUser);
+            agentServer = vertx.createNetServer(TcpOptions.apply(new NetServerOptions())).connectHandler(this::onAgent);
+            userServer = vertx.createNetServer(TcpOptions.apply(new NetServerOptions())).connectHandler(this::onUser);
             bind(agentServer, spec.tunnel(), "tunnel")
                     .compose(x -> bind(userServer, spec.listen(), "listen"))
                     .onSuccess(x -> {
@@ -79,15 +80,6 @@ public final class ServerEnd {
                     .onComplete(started);
         });
         return started.future();
-    }
-
-    /**
-     * Vert.x sets TCP_QUICKACK on each accepted socket, to false by default, which puts Linux into delaying its
-     * acknowledgements from the first byte (a user that writes twice with Nagle on then waits for them); true
-     * leaves the kernel's usual behaviour, as on the agent's dials (see Dialer).
-     */
-    private static NetServerOptions socketOptions() {
-        return new NetServerOptions().setTcpNoDelay(true).setTcpQuickAck(true);
     }
 
     private Future<Void> bind(NetServer server, Endpoint endpoint, String key) {
