@@ -242,3 +242,37 @@ wl_startup() {
   record "$t" startup.ms "$(median "${times[@]}")"
   record "$t" startup.listen_ms "$(median "${listen_times[@]}")"
 }
+
+# floor (with itt): two copies of bench/floor, the smallest Quarkus application (quarkus-arc and a main that
+# listens), built with ITT's Quarkus version and launched at once the way ITT's ends are (same JVM options, their
+# own AppCDS archive); time until both listen, median of STARTUP_RUNS. It is what the JVM and Quarkus cost on this
+# machine before any of ITT's own start-up: the floor under the startup rows (bench/README.md, "Start-up floor").
+wl_floor() {
+  local t=$1 raw=$WORK/raw/floor.txt app=$BENCH/floor/target/quarkus-app times=() jvm_opts=() i t0 ms a b port
+  local quarkus
+  quarkus=$(sed -n 's:.*<quarkus.platform.version>\(.*\)</quarkus.platform.version>.*:\1:p' "$ROOT/pom.xml")
+  "$ROOT/mvnw" -q -B -ntp -f "$BENCH/floor/pom.xml" -Dquarkus.platform.version="$quarkus" package >>"$raw" 2>&1 \
+    || { log "floor: the build failed:"; tail -n 20 "$raw" >&2; return 1; }
+  read -ra jvm_opts <<<"$ITT_JVM_OPTS"
+  for i in $(seq "$STARTUP_RUNS"); do
+    TUNNEL_PROCS=() TUNNEL_LOGS=()
+    a=$(free_port) b=$(free_port)
+    t0=$(now_ms)
+    for port in "$a" "$b"; do
+      # shellcheck disable=SC2016 # $1 and $@ are the inner shell's
+      launch "floor$i-$port" bash -c 'cd "$1" && shift && exec "$@"' floor-launch "$app" \
+        java "${jvm_opts[@]}" -XX:SharedArchiveFile=app-cds.jsa -Dport="$port" -jar quarkus-run.jar
+    done
+    ms=""
+    while [ $(($(now_ms) - t0)) -lt 60000 ]; do
+      if [ -n "$(ss -Hltn "sport = :$a")" ] && [ -n "$(ss -Hltn "sport = :$b")" ]; then ms=$(($(now_ms) - t0)); break; fi
+      tunnel_alive quiet || break
+      sleep 0.01
+    done
+    tunnel_stop
+    [ -n "$ms" ] || { log "floor: the two apps did not both listen"; log_tails "${TUNNEL_LOGS[@]}"; return 1; }
+    echo "launch $i: both listening after $ms ms" >>"$raw"
+    times+=("$ms")
+  done
+  record "$t" startup.floor_ms "$(median "${times[@]}")"
+}
