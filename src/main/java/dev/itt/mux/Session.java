@@ -23,11 +23,10 @@ import org.jboss.logging.Logger;
  * <p>Inbound bytes arrive through {@link #onRead}, are decoded and dispatched to the {@link FrameListener}
  * methods below; protocol errors surface as {@link MuxException} and are turned into wire actions in one place,
  * {@link #fail}. The owner also calls {@link #tick} once a second for keep-alive, timeouts and rate limits.
+ * Streams' outbound bytes go out through the session's {@link Sender}, which holds the session's send window.
  */
 public final class Session implements FrameListener {
     private static final Logger LOG = Logger.getLogger(Session.class);
-    /** Smallest DATA frame sent while more is queued: starves a window-update dribble (PROTOCOL.md §8). */
-    static final int MIN_CHUNK = 1024;
     private static final long NANOS_PER_MS = 1_000_000L;
     private static final VarHandle BUFFERED;
     private static final VarHandle PEAK_BUFFERED;
@@ -51,8 +50,7 @@ public final class Session implements FrameListener {
     private final Codec codec;
     private boolean readingPaused;
     private final IntObjectHashMap<MuxStream> streams = new IntObjectHashMap<>();
-    private final ArrayDeque<MuxStream> blocked = new ArrayDeque<>();
-    private final SendWindow sendWindow = new SendWindow(WireConstants.INITIAL_SESSION_WINDOW);
+    private final Sender sender;
     private final ReceiveWindow receiveWindow;
 
     private Phase phase = Phase.HANDSHAKE;
@@ -92,6 +90,7 @@ public final class Session implements FrameListener {
         this.receiveWindow = new ReceiveWindow(WireConstants.INITIAL_SESSION_WINDOW, config.sessionWindow());
         this.limits = new FloodLimits(config, codec.isNative());
         this.handshake = new Handshake(role, config, codec);
+        this.sender = new Sender(this, transport, codec, role);
     }
 
     // ---- lifecycle, called by the owner ------------------------------------------------------------------
@@ -127,7 +126,7 @@ public final class Session implements FrameListener {
 
     /** The transport's queue fell below its low-water mark: streams waiting for it may send again. */
     public void onTransportWritable() {
-        drainBlocked();
+        sender.sendBlocked();
     }
 
     /** The transport is gone (closed by the peer, or failed). */
@@ -197,7 +196,7 @@ public final class Session implements FrameListener {
         for (MuxStream s : open) {
             terminate(s, ErrorCode.SESSION_CLOSED, "session closed: " + reason, true);
         }
-        blocked.clear();
+        sender.clear();
         transport.close();
         handler.onClosed(this, code, reason);
     }
@@ -233,16 +232,7 @@ public final class Session implements FrameListener {
             data.release();
             return;
         }
-        if (s.outQueue == null) {
-            s.outQueue = new ArrayDeque<>(4);
-        }
-        s.outQueue.add(data);
-        s.outBytes += n;
-        addBuffered(n);
-        sendPending(s);
-        if (s.outBytes >= MuxStream.HIGH_WATER) {
-            s.writeFull = true;
-        }
+        sender.write(s, data);
     }
 
     void end(MuxStream s) {
@@ -282,7 +272,7 @@ public final class Session implements FrameListener {
         s.established = true;
         pendingOpens--;
         sendControl(codec.openOk(transport.alloc(), s.id));
-        sendPending(s);
+        sender.send(s);
     }
 
     void refuse(MuxStream s, ErrorCode code, String reason) {
@@ -367,8 +357,7 @@ public final class Session implements FrameListener {
     public void onWindowUpdate(int streamId, int increment) throws MuxException {
         countControlFrame(FrameType.WINDOW_UPDATE);
         if (streamId == 0) {
-            sendWindow.grant(0, increment);
-            drainBlocked();
+            sender.grant(increment);
             return;
         }
         MuxStream s = streams.get(streamId);
@@ -377,7 +366,7 @@ public final class Session implements FrameListener {
             return;
         }
         s.sendCredit = SendWindow.granted(s.sendCredit, streamId, increment);
-        sendPending(s);
+        sender.send(s);
     }
 
     @Override
@@ -416,7 +405,7 @@ public final class Session implements FrameListener {
             s.handler.onOpened(s);
         }
         if (!codec.isNative()) {
-            sendPending(s);
+            sender.send(s);
         }
     }
 
@@ -590,61 +579,8 @@ public final class Session implements FrameListener {
         return s;
     }
 
-    private void sendPending(MuxStream s) {
-        boolean wrote = false;
-        boolean credited = codec.isNative();
-        if (!credited && role == Role.SERVER && !s.established) {
-            return; // legacy: a user's bytes wait for SUCCESS (there is no window for the agent to hold them in)
-        }
-        while (s.outBytes > 0) {
-            long credit = credited ? Math.min(s.sendCredit, sendWindow.credit()) : Long.MAX_VALUE;
-            if (credit <= 0 || !transport.isWritable() || (credit < MIN_CHUNK && credit < s.outBytes)) {
-                break;
-            }
-            ByteBuf head = s.outQueue.peek();
-            int n = (int) Math.min(Math.min(head.readableBytes(), credit), WireConstants.MAX_PAYLOAD);
-            ByteBuf chunk = n == head.readableBytes() ? s.outQueue.poll() : head.readRetainedSlice(n);
-            transport.write(codec.dataHeader(transport.alloc(), s.id, n));
-            transport.write(chunk);
-            if (credited) {
-                s.sendCredit -= n;
-                sendWindow.take(n);
-            }
-            s.outBytes -= n;
-            s.bytesSent += n;
-            addBuffered(-n);
-            wrote = true;
-        }
-        if (s.outBytes > 0 && !s.blocked && (!credited || s.sendCredit >= Math.min(MIN_CHUNK, s.outBytes))) {
-            s.blocked = true; // the stream could send; the session window or the transport holds it back
-            blocked.add(s);
-        }
-        if (s.outBytes == 0 && s.finQueued && s.state.localOpen()) {
-            sendFin(s);
-        }
-        if (s.writeFull && s.outBytes <= MuxStream.LOW_WATER && !s.state.isTerminal()) {
-            s.writeFull = false;
-            if (s.handler != null) {
-                s.handler.onWritable(s);
-            }
-        }
-        if (wrote) {
-            transport.flush();
-        }
-    }
-
-    private void drainBlocked() {
-        int rounds = blocked.size();
-        while (rounds-- > 0 && (!codec.isNative() || sendWindow.credit() > 0) && transport.isWritable()) {
-            MuxStream s = blocked.poll();
-            s.blocked = false;
-            if (!s.state.isTerminal()) {
-                sendPending(s);
-            }
-        }
-    }
-
-    private void sendFin(MuxStream s) {
+    /** FIN out, after every byte queued before it (the sender calls this once its queue is empty). */
+    void sendFin(MuxStream s) {
         sendControl(codec.fin(transport.alloc(), s.id));
         if (!codec.isNative()) {
             // no half-close in the legacy format: the close ends both directions
@@ -705,14 +641,8 @@ public final class Session implements FrameListener {
     /** Drops a stream at once: queued bytes released, its unconsumed bytes credited back to the session. */
     private void terminate(MuxStream s, ErrorCode code, String reason, boolean notify) {
         s.state = StreamState.RESET;
+        sender.discard(s);
         ByteBuf b;
-        if (s.outQueue != null) {
-            while ((b = s.outQueue.poll()) != null) {
-                b.release();
-            }
-        }
-        addBuffered(-s.outBytes);
-        s.outBytes = 0;
         if (s.heldIn != null) {
             while ((b = s.heldIn.poll()) != null) {
                 b.release();
@@ -762,7 +692,8 @@ public final class Session implements FrameListener {
         }
     }
 
-    private void addBuffered(long delta) {
+    /** Bytes held for streams went up or down; {@link #bufferedBytes()} reads the sum from any thread. */
+    void addBuffered(long delta) {
         long value = (long) BUFFERED.get(this) + delta;
         BUFFERED.setOpaque(this, value);
         if (value > (long) PEAK_BUFFERED.get(this)) {
