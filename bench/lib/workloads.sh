@@ -243,16 +243,26 @@ wl_startup() {
   record "$t" startup.listen_ms "$(median "${listen_times[@]}")"
 }
 
-# floor (with itt): two copies of bench/floor, the smallest Quarkus application (quarkus-arc and a main that
-# listens), built with ITT's Quarkus version and launched at once the way ITT's ends are (same JVM options, their
-# own AppCDS archive); time until both listen, median of STARTUP_RUNS. It is what the JVM and Quarkus cost on this
-# machine before any of ITT's own start-up: the floor under the startup rows (bench/README.md, "Start-up floor").
+# floor (with itt): the start-up floors under ITT's startup rows (bench/README.md, "Start-up floor"). bench/floor
+# builds, with ITT's Quarkus version, the smallest Quarkus application (quarkus: quarkus-arc and a main that
+# listens) and the smallest one built like ITT (vertx: quarkus-vertx too, listening with a Vert.x NetServer on
+# epoll). For each, two copies are launched at once the way ITT's ends are (same JVM options, their own AppCDS
+# archive), and timed until both listen; median of STARTUP_RUNS.
 wl_floor() {
-  local t=$1 raw=$WORK/raw/floor.txt app=$BENCH/floor/target/quarkus-app times=() jvm_opts=() i t0 ms a b port
-  local quarkus
+  local t=$1 raw=$WORK/raw/floor.txt quarkus floor
   quarkus=$(sed -n 's:.*<quarkus.platform.version>\(.*\)</quarkus.platform.version>.*:\1:p' "$ROOT/pom.xml")
   "$ROOT/mvnw" -q -B -ntp -f "$BENCH/floor/pom.xml" -Dquarkus.platform.version="$quarkus" package >>"$raw" 2>&1 \
     || { log "floor: the build failed:"; tail -n 20 "$raw" >&2; return 1; }
+  for floor in quarkus vertx; do
+    floor_pair "$floor" "$raw" || return 1
+    record "$t" "startup.floor_${floor}_ms" "$FLOOR_MS"
+  done
+}
+
+# floor_pair NAME RAW: launches bench/floor/NAME twice at once, STARTUP_RUNS times; sets FLOOR_MS to the median
+# time until both listen.
+floor_pair() {
+  local floor=$1 raw=$2 app=$BENCH/floor/$1/target/quarkus-app times=() jvm_opts=() i t0 ms a b port
   read -ra jvm_opts <<<"$ITT_JVM_OPTS"
   for i in $(seq "$STARTUP_RUNS"); do
     TUNNEL_PROCS=() TUNNEL_LOGS=()
@@ -260,7 +270,7 @@ wl_floor() {
     t0=$(now_ms)
     for port in "$a" "$b"; do
       # shellcheck disable=SC2016 # $1 and $@ are the inner shell's
-      launch "floor$i-$port" bash -c 'cd "$1" && shift && exec "$@"' floor-launch "$app" \
+      launch "floor-$floor$i-$port" bash -c 'cd "$1" && shift && exec "$@"' floor-launch "$app" \
         java "${jvm_opts[@]}" -XX:SharedArchiveFile=app-cds.jsa -Dport="$port" -jar quarkus-run.jar
     done
     ms=""
@@ -270,9 +280,9 @@ wl_floor() {
       sleep 0.01
     done
     tunnel_stop
-    [ -n "$ms" ] || { log "floor: the two apps did not both listen"; log_tails "${TUNNEL_LOGS[@]}"; return 1; }
-    echo "launch $i: both listening after $ms ms" >>"$raw"
+    [ -n "$ms" ] || { log "floor $floor: the two copies did not both listen"; log_tails "${TUNNEL_LOGS[@]}"; return 1; }
+    echo "$floor, launch $i: both listening after $ms ms" >>"$raw"
     times+=("$ms")
   done
-  record "$t" startup.floor_ms "$(median "${times[@]}")"
+  FLOOR_MS=$(median "${times[@]}")
 }
