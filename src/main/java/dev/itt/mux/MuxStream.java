@@ -6,7 +6,8 @@ import java.util.ArrayDeque;
 
 /**
  * One multiplexed stream: the state of its two directions, its windows and the bytes it holds. Owned by its
- * {@link Session} and used only on the session's thread; all wire work is done by the session.
+ * {@link Session} and used only on the session's thread; all wire work is done by the session and its
+ * {@link Sender}.
  *
  * <p>Outbound: {@link #write} queues bytes until the peer's credit allows them out; {@link #writeQueueFull()}
  * tells the caller to pause its source, {@link StreamHandler#onWritable} to resume. Inbound: bytes go to the
