@@ -215,32 +215,56 @@ wl_rtt50() {
   record "$t" rtt50.mbps "$(calc "$speed / 1e6")"
 }
 
+# poll_from T0 DONE: runs the command DONE every 10 ms until it succeeds, for at most 60 s after T0 (ms), or until
+# a process of the current tunnel has exited; sets POLLED_MS to the ms from T0 to DONE's success, or to nothing.
+# The processes polled are JVMs starting on the same two cores: the loop forks as little as it can (curl, ss; the
+# liveness check is the shell's own kill -0), as a busy poll would slow them down.
+poll_from() {
+  local since=$1 p
+  shift
+  POLLED_MS=""
+  while [ $(($(now_ms) - since)) -lt 60000 ]; do
+    if "$@"; then POLLED_MS=$(($(now_ms) - since)); return 0; fi
+    for p in "${TUNNEL_PROCS[@]}"; do kill -0 "${p%%:*}" 2>/dev/null || return 1; done
+    sleep 0.01
+  done
+  return 1
+}
+
+# listening PORT...: something listens on each of these ports of 127.0.0.1.
+listening() {
+  local port
+  for port in "$@"; do [ -n "$(ss -Hltn "sport = :$port")" ] || return 1; done
+}
+
 # startup (ITT only): both JVMs launched at once; time until the first request through the tunnel succeeds,
 # polling every 10 ms; median of STARTUP_RUNS launches. Each launch is a fresh pair on fresh ports.
 wl_startup() {
-  local t=$1 raw=$WORK/raw/$1-startup.txt times=() listen_times=() i t0 ms listening protocol=native
+  local t=$1 raw=$WORK/raw/$1-startup.txt times=() listen_times=() i t0 ms listen_ms protocol=native
   [ "$t" = itt-legacy ] && protocol=legacy
   for i in $(seq "$STARTUP_RUNS"); do
     TUNNEL_PROCS=() TUNNEL_LOGS=()
     t0=$(now_ms)
     start_itt "$t-startup$i" "" "$protocol"
-    ms="" listening=""
-    while [ $(($(now_ms) - t0)) -lt 60000 ]; do
-      if http_ok "$ENTRY_PORT"; then ms=$(($(now_ms) - t0)); break; fi
-      # Also when the server end starts listening: the rest is the agent connecting. The loop forks as little as
-      # it can (curl, ss): two JVMs are starting on the same two cores, and a busy poll would slow them down.
-      [ -n "$listening" ] || [ -z "$(ss -Hltn "sport = :$ENTRY_PORT")" ] || listening=$(($(now_ms) - t0))
-      kill -0 "$ITT_SERVER_PID" 2>/dev/null && kill -0 "$ITT_CLIENT_PID" 2>/dev/null || break
-      sleep 0.01
-    done
+    listen_ms=""
+    poll_from "$t0" first_request || true
+    ms=$POLLED_MS
     tunnel_stop
     [ -n "$ms" ] || { log "$t startup: no request went through"; log_tails "${TUNNEL_LOGS[@]}"; return 1; }
-    echo "launch $i: server end listening after ${listening:-?} ms, first successful request after $ms ms" >>"$raw"
+    echo "launch $i: server end listening after ${listen_ms:-?} ms, first successful request after $ms ms" >>"$raw"
     times+=("$ms")
-    listen_times+=("${listening:-$ms}")
+    listen_times+=("${listen_ms:-$ms}")
   done
   record "$t" startup.ms "$(median "${times[@]}")"
   record "$t" startup.listen_ms "$(median "${listen_times[@]}")"
+}
+
+# first_request (wl_startup's poll): a request through the tunnel succeeds. On the way, notes in listen_ms when
+# the server end started listening (the rest is the agent connecting).
+first_request() {
+  http_ok "$ENTRY_PORT" && return 0
+  [ -n "$listen_ms" ] || ! listening "$ENTRY_PORT" || listen_ms=$(($(now_ms) - t0))
+  return 1
 }
 
 # floor (with itt): the start-up floors under ITT's startup rows (bench/README.md, "Start-up floor"). bench/floor
@@ -273,12 +297,8 @@ floor_pair() {
       launch "floor-$floor$i-$port" bash -c 'cd "$1" && shift && exec "$@"' floor-launch "$app" \
         java "${jvm_opts[@]}" -XX:SharedArchiveFile=app-cds.jsa -Dport="$port" -jar quarkus-run.jar
     done
-    ms=""
-    while [ $(($(now_ms) - t0)) -lt 60000 ]; do
-      if [ -n "$(ss -Hltn "sport = :$a")" ] && [ -n "$(ss -Hltn "sport = :$b")" ]; then ms=$(($(now_ms) - t0)); break; fi
-      tunnel_alive quiet || break
-      sleep 0.01
-    done
+    poll_from "$t0" listening "$a" "$b" || true
+    ms=$POLLED_MS
     tunnel_stop
     [ -n "$ms" ] || { log "floor $floor: the two copies did not both listen"; log_tails "${TUNNEL_LOGS[@]}"; return 1; }
     echo "$floor, launch $i: both listening after $ms ms" >>"$raw"
