@@ -259,8 +259,9 @@ wl_startup() {
   record "$t" startup.listen_ms "$(median "${listen_times[@]}")"
 }
 
-# first_request (wl_startup's poll): a request through the tunnel succeeds. On the way, notes in listen_ms when
-# the server end started listening (the rest is the agent connecting).
+# first_request (wl_startup's poll): a request through the tunnel succeeds. On the way, it notes when the server
+# end started listening (the rest is the agent connecting), in wl_startup's listen_ms, counted from its t0 (bash
+# lets a function see its callers' locals).
 first_request() {
   http_ok "$ENTRY_PORT" && return 0
   [ -n "$listen_ms" ] || ! listening "$ENTRY_PORT" || listen_ms=$(($(now_ms) - t0))
