@@ -1,6 +1,6 @@
 package dev.itt.agent;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.itt.config.DialTarget;
 import io.vertx.core.Vertx;
@@ -46,7 +46,7 @@ class DialerTest {
                     socket.close();
                 }).onFailure(acceptedAtOnce::completeExceptionally));
                 try (SocketChannel accepted = acceptedAtOnce.get(20, TimeUnit.SECONDS)) {
-                    assertEquals(true, accepted != null, "dial " + i + ": the upstream had the connection already");
+                    assertNotNull(accepted, "dial " + i + ": the upstream had the connection already");
                 }
             }
         } finally {
