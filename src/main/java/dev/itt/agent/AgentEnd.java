@@ -1,58 +1,67 @@
 package dev.itt.agent;
 
 import dev.itt.config.TunnelSpec;
+import dev.itt.end.EndStats;
+import dev.itt.end.SessionGroup;
+import dev.itt.end.TunnelEnd;
 import dev.itt.mux.MuxStream;
-import dev.itt.legacy.LegacyCodec;
 import dev.itt.mux.Role;
-import dev.itt.mux.wire.Codec;
-import dev.itt.mux.wire.NativeCodec;
 import dev.itt.mux.Session;
 import dev.itt.mux.SessionHandler;
 import dev.itt.mux.wire.ErrorCode;
 import dev.itt.vertx.Connection;
 import dev.itt.vertx.HalfClose;
-import dev.itt.vertx.SocketTransport;
 import dev.itt.vertx.StreamBridge;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.ContextInternal;
-import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.net.NetSocket;
 import org.jboss.logging.Logger;
 
 /**
- * The client end (agent) of one tunnel: keeps one session to the server's tunnel address, reconnecting with
- * jittered exponential backoff, and dials the upstream for every stream the server opens. The session and every
- * upstream socket live on one event loop. Each change of connection state is logged once, not once per retry.
+ * The agent of one tunnel: keeps one session to the server's tunnel address, reconnecting with jittered
+ * exponential backoff, and dials the upstream for every stream the server opens. The session and every upstream
+ * socket live on its {@link SessionGroup}'s event loop. Each change of connection state is logged once, not once
+ * per retry.
  */
-public final class AgentEnd {
+public final class AgentEnd implements TunnelEnd {
     private static final Logger LOG = Logger.getLogger(AgentEnd.class);
 
     private enum State { STARTING, CONNECTED, RETRYING, STOPPED }
 
     private final Vertx vertx;
     private final TunnelSpec.Agent spec;
+    private final SessionGroup group;
     private final ContextInternal context;
     private final Backoff backoff;
     /** How logs name the upstream; one string for every stream. */
     private final String upstreamLabel;
     private Dialer dialer;
-    private Session session;
     private State state = State.STARTING;
     private long reconnectTimer = -1;
-    private long tickTimer = -1;
     /** Upstream dials in flight, including those whose stream was reset meanwhile: they still cost a socket. */
     private int dialing;
-    private volatile Session established;
-    private volatile boolean stopping;
+    private volatile boolean connected;
+    private boolean stopping;
 
     public AgentEnd(Vertx vertx, TunnelSpec.Agent spec) {
         this.vertx = vertx;
         this.spec = spec;
-        this.context = ((VertxInternal) vertx).createEventLoopContext();
+        this.group = new SessionGroup(vertx, Role.AGENT, spec.session(), spec.wire());
+        this.context = group.context();
         this.backoff = new Backoff(spec.reconnectMin().toMillis(), spec.reconnectMax().toMillis());
         this.upstreamLabel = "upstream " + spec.upstream();
+    }
+
+    @Override
+    public String name() {
+        return spec.name();
+    }
+
+    @Override
+    public Role role() {
+        return Role.AGENT;
     }
 
     public TunnelSpec.Agent spec() {
@@ -60,15 +69,12 @@ public final class AgentEnd {
     }
 
     /** Starts dialing; completes at once: a server that is not there yet is retried, not an error. */
+    @Override
     public Future<Void> start() {
         Promise<Void> started = Promise.promise();
         context.runOnContext(v -> {
             dialer = new Dialer(vertx, spec.proxy(), spec.connectTimeout());
-            tickTimer = vertx.setPeriodic(1000, id -> {
-                if (session != null) {
-                    session.tick(System.nanoTime());
-                }
-            });
+            group.start();
             connect();
             started.complete();
         });
@@ -96,11 +102,10 @@ public final class AgentEnd {
             socket.close();
             return;
         }
-        SocketTransport transport = new SocketTransport(new Connection(socket));
-        session = new Session(Role.AGENT, transport, spec.session(), new SessionHandler() {
+        group.attach(socket, new SessionHandler() {
             @Override
             public void onEstablished(Session s) {
-                established = s;
+                connected = true;
                 backoff.reset();
                 changeState(State.CONNECTED, "connected to server " + spec.downstream());
             }
@@ -116,20 +121,14 @@ public final class AgentEnd {
 
             @Override
             public void onClosed(Session s, ErrorCode code, String reason) {
-                established = null;
-                session = null;
+                connected = false;
                 if (!stopping) {
                     changeState(State.RETRYING, "lost server " + spec.downstream() + ": " + reason + " (" + code
                             + "); reconnecting");
                     scheduleReconnect();
                 }
             }
-        }, codec());
-        transport.bind(session);
-    }
-
-    private Codec codec() {
-        return spec.wire().legacy() ? new LegacyCodec(Role.AGENT, spec.wire().legacyMaxPayload()) : new NativeCodec();
+        });
     }
 
     private void dialUpstream(MuxStream stream) {
@@ -180,6 +179,7 @@ public final class AgentEnd {
     }
 
     /** Sends GO_AWAY, lets open streams finish for the drain time, then closes. */
+    @Override
     public Future<Void> stop() {
         Promise<Void> stopped = Promise.promise();
         context.runOnContext(v -> {
@@ -187,50 +187,36 @@ public final class AgentEnd {
             if (reconnectTimer >= 0) {
                 vertx.cancelTimer(reconnectTimer);
             }
-            if (session != null) {
-                session.goAway(ErrorCode.NO_ERROR, "agent shutting down", spec.drainTimeout().toNanos());
-            }
-            awaitClosed(System.nanoTime() + spec.drainTimeout().toNanos(), stopped);
+            group.drain("agent shutting down", spec.drainTimeout()).onComplete(x -> {
+                state = State.STOPPED;
+                Future<Void> closed = dialer == null ? Future.succeededFuture() : dialer.close();
+                closed.onComplete(y -> {
+                    LOG.infof("tunnel %s: agent stopped", spec.name());
+                    stopped.complete();
+                });
+            });
         });
         return stopped.future();
     }
 
-    private void awaitClosed(long deadlineNanos, Promise<Void> stopped) {
-        if (session == null || System.nanoTime() - deadlineNanos > 0) {
-            if (session != null) {
-                session.close(ErrorCode.NO_ERROR, "agent shut down");
-            }
-            if (tickTimer >= 0) {
-                vertx.cancelTimer(tickTimer);
-            }
-            state = State.STOPPED;
-            Future<Void> closed = dialer == null ? Future.succeededFuture() : dialer.close();
-            closed.onComplete(x -> {
-                LOG.infof("tunnel %s: agent stopped", spec.name());
-                stopped.complete();
-            });
-            return;
-        }
-        vertx.setTimer(20, id -> awaitClosed(deadlineNanos, stopped));
+    /** A session to the server is up (handshake done). */
+    @Override
+    public boolean isReady() {
+        return connected;
     }
 
-    /** A session to the server is up (handshake done). Safe from any thread. */
-    public boolean isConnected() {
-        return established != null;
+    @Override
+    public java.time.Duration drainTimeout() {
+        return spec.drainTimeout();
     }
 
-    public long bufferedBytes() {
-        Session s = established;
-        return s == null ? 0 : s.bufferedBytes();
+    @Override
+    public String status() {
+        return connected ? "connected" : "not connected";
     }
 
-    public long peakBufferedBytes() {
-        Session s = established;
-        return s == null ? 0 : s.peakBufferedBytes();
-    }
-
-    public int activeStreams() {
-        Session s = established;
-        return s == null ? 0 : s.streamCount();
+    @Override
+    public EndStats stats() {
+        return group.stats();
     }
 }

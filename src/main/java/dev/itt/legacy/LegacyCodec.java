@@ -10,14 +10,15 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.collection.IntObjectHashMap;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.HashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
  * The seed's version-5 wire format behind the session's {@link Codec}: messages keyed by the user's address
- * become frames on stream ids that this codec allocates, so the session and the ends cannot tell the formats
- * apart. Direction matters (command codes overlap), hence the role. The format has no handshake, credit,
+ * become frames on stream ids that this codec allocates, so the session cannot tell the formats apart. Direction
+ * matters (command codes overlap), hence the role. The format has no handshake, credit,
  * keep-alive or half-close; a close in either direction ends the stream (CLOSE_NOTIFY / CONN_CLOSE).
  *
  * <p>One codec per tunnel connection, used on its event loop only.
@@ -32,6 +33,8 @@ public final class LegacyCodec implements Codec {
     private final IntObjectHashMap<LegacyKey> keysById = new IntObjectHashMap<>();
     private int nextId = 1;
     private long invented;
+    /** The user the next OPEN is for, told by {@link #nextUser}. */
+    private SocketAddress nextUser;
     private boolean failed;
 
     /** @param maxPayload the largest data message accepted; more is a protocol error */
@@ -42,11 +45,6 @@ public final class LegacyCodec implements Codec {
 
     public static LegacyCodec withDefaultCap(Role role) {
         return new LegacyCodec(role, LegacyWire.DEFAULT_MAX_PAYLOAD);
-    }
-
-    @Override
-    public boolean isNative() {
-        return false;
     }
 
     // ---- reading -----------------------------------------------------------------------------------------
@@ -214,9 +212,19 @@ public final class LegacyCodec implements Codec {
 
     // ---- writing -----------------------------------------------------------------------------------------
 
+    /**
+     * The server end's next {@link #open} is for this user: the format keys streams by the user's address (a Unix
+     * socket's user, with none, gets an invented one).
+     */
+    public void nextUser(SocketAddress user) {
+        nextUser = user;
+    }
+
     @Override
-    public ByteBuf open(ByteBufAllocator alloc, int streamId, Object peer) {
-        LegacyKey key = peer instanceof InetSocketAddress inet && inet.getAddress() != null
+    public ByteBuf open(ByteBufAllocator alloc, int streamId) {
+        SocketAddress user = nextUser;
+        nextUser = null;
+        LegacyKey key = user instanceof InetSocketAddress inet && inet.getAddress() != null
                 ? LegacyKey.of(inet)
                 : LegacyKey.invented(++invented);
         Integer stale = idsByKey.get(key);
@@ -248,6 +256,12 @@ public final class LegacyCodec implements Codec {
     public ByteBuf openFailed(ByteBufAllocator alloc, int streamId, ErrorCode code, String reason) {
         LegacyKey key = forget(streamId);
         return key == null ? null : message(alloc, failureCommand(code), key);
+    }
+
+    /** A failure reply: a close would tell the Go server the dial succeeded. */
+    @Override
+    public ByteBuf refuseOpen(ByteBufAllocator alloc, int streamId, ErrorCode code, String reason) {
+        return openFailed(alloc, streamId, code, reason);
     }
 
     @Override

@@ -1,13 +1,15 @@
 package dev.itt.mux;
 
 import dev.itt.mux.wire.ErrorCode;
+import dev.itt.mux.wire.MuxException;
+import dev.itt.mux.wire.WireConstants;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayDeque;
 
 /**
- * One multiplexed stream: the state of its two directions, its windows and the bytes it holds. Owned by its
- * {@link Session} and used only on the session's thread; all wire work is done by the session and its
- * {@link Sender}.
+ * One multiplexed stream: the state of its two directions, its windows, the bytes it holds, and what it does as
+ * either side writes, ends, consumes or resets it (docs/PROTOCOL.md §5). Owned by its {@link Session} and used
+ * only on the session's thread; the session's {@link Sender} takes its queued bytes out as credit allows.
  *
  * <p>Outbound: {@link #write} queues bytes until the peer's credit allows them out; {@link #writeQueueFull()}
  * tells the caller to pause its source, {@link StreamHandler#onWritable} to resume. Inbound: bytes go to the
@@ -19,30 +21,31 @@ public final class MuxStream {
     /** Queued outbound bytes below which a paused source may resume. */
     static final int LOW_WATER = 16 * 1024;
 
-    final Session session;
-    final int id;
+    private final Session session;
+    private final int id;
     /** Credit the peer has granted this stream (see {@link SendWindow#granted}). */
-    long sendCredit;
-    final ReceiveWindow receiveWindow;
-    StreamState state = StreamState.OPEN;
+    private long sendCredit;
+    private final ReceiveWindow receiveWindow;
+    private StreamState state = StreamState.OPEN;
     /** OPEN_OK sent (agent) or received (server). */
-    boolean established;
+    private boolean established;
 
     /** Bytes waiting for credit; created on first use, as most streams of an idle tunnel never need one. */
-    ArrayDeque<ByteBuf> outQueue;
-    int outBytes;
-    boolean finQueued;
-    boolean blocked;
-    boolean writeFull;
+    private ArrayDeque<ByteBuf> outQueue;
+    private int outBytes;
+    private boolean finQueued;
+    /** In the sender's line of streams waiting for session credit or transport room. */
+    private boolean waiting;
+    private boolean writeFull;
 
-    StreamHandler handler;
-    ArrayDeque<ByteBuf> heldIn;
-    boolean heldFin;
+    private StreamHandler handler;
+    private ArrayDeque<ByteBuf> heldIn;
+    private boolean heldFin;
     /** Received and not yet consumed. */
-    int unconsumed;
+    private int unconsumed;
 
-    long bytesReceived;
-    long bytesSent;
+    private long bytesReceived;
+    private long bytesSent;
 
     MuxStream(Session session, int id, int initialWindow, int maxWindow) {
         this.session = session;
@@ -55,10 +58,6 @@ public final class MuxStream {
         return id;
     }
 
-    public Session session() {
-        return session;
-    }
-
     public StreamState state() {
         return state;
     }
@@ -67,15 +66,37 @@ public final class MuxStream {
         return established;
     }
 
+    // ---- the local side: the code that pumps a socket ----------------------------------------------------
+
     /** Attaches the handler; bytes and a FIN held before it are delivered at once, in order. */
     public void handler(StreamHandler handler) {
         this.handler = handler;
-        session.replayHeld(this);
+        while (heldIn != null && !heldIn.isEmpty() && !state.isTerminal()) {
+            handler.onData(this, heldIn.poll());
+        }
+        if (heldFin && !state.isTerminal()) {
+            heldFin = false;
+            handler.onFin(this);
+        }
     }
 
     /** Sends bytes (ownership passes); they wait here while the peer has granted no credit. */
     public void write(ByteBuf data) {
-        session.write(this, data);
+        int n = data.readableBytes();
+        if (n == 0 || !state.localOpen() || finQueued) {
+            data.release();
+            return;
+        }
+        if (outQueue == null) {
+            outQueue = new ArrayDeque<>(4);
+        }
+        outQueue.add(data);
+        outBytes += n;
+        session.held().add(n);
+        session.sender().send(this);
+        if (outBytes >= HIGH_WATER) {
+            writeFull = true;
+        }
     }
 
     /** True while enough bytes wait for credit that the source should pause. */
@@ -85,27 +106,49 @@ public final class MuxStream {
 
     /** Half-closes: FIN goes out after every byte already written. */
     public void end() {
-        session.end(this);
+        if (!state.localOpen() || finQueued) {
+            return;
+        }
+        finQueued = true;
+        if (outBytes == 0) {
+            sendFin();
+        }
     }
 
     /** Abandons the stream in both directions. */
     public void reset(ErrorCode code) {
-        session.resetLocally(this, code, "reset by this end");
+        reset(code, "reset by this end");
     }
 
     /** Returns credit for bytes that left this process. */
     public void consumed(int bytes) {
-        session.consumed(this, bytes);
+        if (state.isTerminal() || bytes <= 0) {
+            return;
+        }
+        int n = Math.min(bytes, unconsumed);
+        unconsumed -= n;
+        session.held().add(-n);
+        session.flow().consumed(this, n);
     }
 
     /** Agent: the upstream is connected; sends OPEN_OK. */
     public void accept() {
-        session.accept(this);
+        if (state.isTerminal() || established) {
+            return;
+        }
+        established = true;
+        session.openSettled();
+        session.sendControl(session.codec().openOk(session.alloc(), id));
+        session.sender().send(this);
     }
 
     /** Agent: the upstream could not be reached; sends OPEN_FAILED with the reason. */
     public void refuse(ErrorCode code, String reason) {
-        session.refuse(this, code, reason);
+        if (state.isTerminal()) {
+            return;
+        }
+        session.sendControl(session.codec().openFailed(session.alloc(), id, code, reason));
+        terminate(code, reason, false);
     }
 
     public long bytesReceived() {
@@ -119,6 +162,161 @@ public final class MuxStream {
     /** Bytes this stream holds: queued outbound plus received and not yet consumed. */
     public long bufferedBytes() {
         return (long) outBytes + unconsumed;
+    }
+
+    // ---- the peer's side: frames the session routes here -------------------------------------------------
+
+    /** DATA, already counted against the windows: to the handler, or held until there is one. */
+    void onData(ByteBuf payload, int n) {
+        unconsumed += n;
+        bytesReceived += n;
+        session.held().add(n);
+        if (handler == null || (heldIn != null && !heldIn.isEmpty())) {
+            if (heldIn == null) {
+                heldIn = new ArrayDeque<>(4);
+            }
+            heldIn.add(payload);
+        } else {
+            handler.onData(this, payload);
+        }
+    }
+
+    /** The peer's FIN: its direction is over (a FIN where it already was is a stream error). */
+    void onFin() throws MuxException {
+        state = state.closeRemote(id);
+        if (handler == null || (heldIn != null && !heldIn.isEmpty())) {
+            heldFin = true;
+        } else {
+            handler.onFin(this);
+        }
+        if (state == StreamState.CLOSED) {
+            session.forget(this);
+        }
+    }
+
+    /** Server: the agent connected the upstream (OPEN_OK); bytes held for that go out now. */
+    void onOpenOk() {
+        established = true;
+        if (handler != null) {
+            handler.onOpened(this);
+        }
+        session.sender().send(this);
+    }
+
+    /** The peer granted this stream credit. */
+    void onWindowUpdate(int increment) throws MuxException {
+        sendCredit = SendWindow.granted(sendCredit, id, increment);
+        session.sender().send(this);
+    }
+
+    /** Ends the stream from this side: RESET to the peer, then gone. */
+    void reset(ErrorCode code, String reason) {
+        if (state.isTerminal()) {
+            return;
+        }
+        session.sendControl(session.codec().reset(session.alloc(), id, code));
+        terminate(code, reason, true);
+    }
+
+    /** Drops the stream at once: queued and held bytes released, the handler told (if {@code notify}). */
+    void terminate(ErrorCode code, String reason, boolean notify) {
+        state = StreamState.RESET;
+        discardQueued();
+        ByteBuf b;
+        if (heldIn != null) {
+            while ((b = heldIn.poll()) != null) {
+                b.release();
+            }
+        }
+        session.forget(this);
+        if (notify && handler != null) {
+            handler.onReset(this, code, reason);
+        }
+    }
+
+    /** Bytes received and not consumed, handed back as the stream leaves the session. */
+    int takeUnconsumed() {
+        int n = unconsumed;
+        unconsumed = 0;
+        return n;
+    }
+
+    // ---- the send side, for the Sender -------------------------------------------------------------------
+
+    int queuedBytes() {
+        return outBytes;
+    }
+
+    /** The next DATA payload of at most {@code max} bytes (ownership passes); there must be one. */
+    ByteBuf nextChunk(long max) {
+        ByteBuf head = outQueue.peek();
+        int n = (int) Math.min(Math.min(head.readableBytes(), max), WireConstants.MAX_PAYLOAD);
+        ByteBuf chunk = n == head.readableBytes() ? outQueue.poll() : head.readRetainedSlice(n);
+        outBytes -= n;
+        bytesSent += n;
+        session.held().add(-n);
+        return chunk;
+    }
+
+    /** After a send: the FIN, if one waits for the queue to empty, and the writable signal, if due. */
+    void afterSend() {
+        if (outBytes == 0 && finQueued && state.localOpen()) {
+            sendFin();
+        }
+        if (writeFull && outBytes <= LOW_WATER && !state.isTerminal()) {
+            writeFull = false;
+            if (handler != null) {
+                handler.onWritable(this);
+            }
+        }
+    }
+
+    /** FIN out, after every byte queued before it. */
+    private void sendFin() {
+        session.sendControl(session.codec().fin(session.alloc(), id));
+        if (!session.dialect().halfClose()) {
+            terminate(ErrorCode.NO_ERROR, "closed (this wire format has no half-close)", true);
+            return;
+        }
+        state = state.closeLocal();
+        if (state == StreamState.CLOSED) {
+            session.forget(this);
+        }
+    }
+
+    private void discardQueued() {
+        if (outQueue != null) {
+            ByteBuf b;
+            while ((b = outQueue.poll()) != null) {
+                b.release();
+            }
+        }
+        session.held().add(-outBytes);
+        outBytes = 0;
+    }
+
+    boolean markWaiting() {
+        if (waiting) {
+            return false;
+        }
+        waiting = true;
+        return true;
+    }
+
+    void clearWaiting() {
+        waiting = false;
+    }
+
+    long sendCredit() {
+        return sendCredit;
+    }
+
+    void tookCredit(int bytes) {
+        sendCredit -= bytes;
+    }
+
+    ReceiveWindow receiveWindow() {
+        return receiveWindow;
     }
 
     @Override

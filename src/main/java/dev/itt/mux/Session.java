@@ -1,45 +1,25 @@
 package dev.itt.mux;
 
-import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.Codec;
-import dev.itt.mux.wire.FrameListener;
-import dev.itt.mux.wire.FrameType;
+import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.MuxException;
-import dev.itt.mux.wire.NativeCodec;
-import dev.itt.mux.wire.WireConstants;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.collection.IntObjectHashMap;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
+import io.netty.buffer.ByteBufAllocator;
 import org.jboss.logging.Logger;
 
 /**
- * One tunnel connection between a server end and an agent: the handshake, then many streams over it, with
- * per-stream and session-wide credit (docs/PROTOCOL.md). A single-threaded state machine: every method must be
- * called on the thread that owns the transport (one Vert.x event loop), which is why it needs no locks.
+ * One tunnel connection between a server end and an agent: the handshake, then many streams over it
+ * (docs/PROTOCOL.md). A single-threaded state machine: every method must be called on the thread that owns the
+ * transport (one Vert.x event loop), which is why it needs no locks; other threads read what its owner publishes.
  *
- * <p>Inbound bytes arrive through {@link #onRead}, are decoded and dispatched to the {@link FrameListener}
- * methods below; protocol errors surface as {@link MuxException} and are turned into wire actions in one place,
- * {@link #fail}. The owner also calls {@link #tick} once a second for keep-alive, timeouts and rate limits.
- * Streams' outbound bytes go out through the session's {@link Sender}, which holds the session's send window.
+ * <p>The session holds the lifecycle and the parts: inbound bytes are decoded into its {@link Receiver}, which
+ * routes each frame to its {@link MuxStream}, the flow control, the {@link Handshake} or the {@link KeepAlive};
+ * streams' bytes go out through its {@link Sender}. Protocol errors become wire actions in one place,
+ * {@link #fail}. What differs between wire formats comes in the {@link Dialect}: the session never asks which
+ * format it speaks. The owner calls {@link #tick} once a second.
  */
-public final class Session implements FrameListener {
+public final class Session {
     private static final Logger LOG = Logger.getLogger(Session.class);
-    private static final long NANOS_PER_MS = 1_000_000L;
-    private static final VarHandle BUFFERED;
-    private static final VarHandle PEAK_BUFFERED;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            BUFFERED = lookup.findVarHandle(Session.class, "buffered", long.class);
-            PEAK_BUFFERED = lookup.findVarHandle(Session.class, "peakBuffered", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private enum Phase { HANDSHAKE, OPEN, CLOSED }
 
@@ -47,60 +27,46 @@ public final class Session implements FrameListener {
     private final Transport transport;
     private final SessionConfig config;
     private final SessionHandler handler;
+    private final Dialect dialect;
     private final Codec codec;
-    private boolean readingPaused;
-    private final IntObjectHashMap<MuxStream> streams = new IntObjectHashMap<>();
+    private final StreamTable streams;
+    private final HeldBytes held = new HeldBytes();
+    private final FlowControl flow;
     private final Sender sender;
-    private final ReceiveWindow receiveWindow;
+    private final Receiver receiver;
+    private final KeepAlive keepAlive;
+    private final Handshake handshake;
 
     private Phase phase = Phase.HANDSHAKE;
-    private final Handshake handshake;
-    private int nextStreamId = 1;
-    private int lastPeerStreamId;
-    private int pendingOpens;
     private boolean goAwaySent;
     private boolean goAwayReceived;
     private boolean transportClosed;
+    private long createdNanos;
     private long drainDeadlineNanos;
 
-    private long createdNanos;
-    private long lastReadNanos;
-    private final RoundTrip roundTrip = new RoundTrip();
-    private final FloodLimits limits;
-
-    private long streamsOpened;
-    @SuppressWarnings("unused") // read and written through BUFFERED
-    private long buffered;
-    @SuppressWarnings("unused") // read and written through PEAK_BUFFERED
-    private long peakBuffered;
-    private ErrorCode closeCode;
-    private String closeReason;
-
-    public Session(Role role, Transport transport, SessionConfig config, SessionHandler handler) {
-        this(role, transport, config, handler, new NativeCodec());
-    }
-
-    /** A session over another wire format (the legacy one): see {@link Codec#isNative()} for what it leaves out. */
-    public Session(Role role, Transport transport, SessionConfig config, SessionHandler handler, Codec codec) {
-        this.codec = codec;
+    public Session(Role role, Transport transport, SessionConfig config, SessionHandler handler, Dialect dialect) {
         this.role = role;
         this.transport = transport;
         this.config = config;
         this.handler = handler;
-        this.receiveWindow = new ReceiveWindow(WireConstants.INITIAL_SESSION_WINDOW, config.sessionWindow());
-        this.limits = new FloodLimits(config, codec.isNative());
-        this.handshake = new Handshake(role, config, codec);
-        this.sender = new Sender(this, transport, codec, role);
+        this.dialect = dialect;
+        this.codec = dialect.codec();
+        this.streams = new StreamTable(role, config);
+        this.flow = FlowControl.of(dialect.flow(), this);
+        this.sender = new Sender(transport, codec, flow);
+        this.receiver = new Receiver(this, streams, flow, new FloodLimits(config, dialect.frameLimits()));
+        this.keepAlive = new KeepAlive(dialect.keepAlive(), config);
+        this.handshake = dialect.handshake() ? new Handshake(role, config, codec) : null;
     }
 
     // ---- lifecycle, called by the owner ------------------------------------------------------------------
 
-    /** Starts the handshake: the agent says HELLO, the server waits for it. */
+    /** Starts the handshake (the agent says HELLO, the server waits for it), or opens at once without one. */
     public void start(long nowNanos) {
         createdNanos = nowNanos;
-        lastReadNanos = nowNanos;
-        if (!codec.isNative()) {
-            establish(); // the legacy format has no handshake
+        keepAlive.heard(nowNanos);
+        if (handshake == null) {
+            establish();
             return;
         }
         ByteBuf hello = handshake.start(transport.alloc());
@@ -115,9 +81,9 @@ public final class Session implements FrameListener {
             bytes.release();
             return;
         }
-        lastReadNanos = System.nanoTime();
+        keepAlive.heard(System.nanoTime());
         try {
-            codec.decode(bytes, this);
+            codec.decode(bytes, receiver);
         } catch (MuxException e) {
             fail(e);
         }
@@ -126,7 +92,7 @@ public final class Session implements FrameListener {
 
     /** The transport's queue fell below its low-water mark: streams waiting for it may send again. */
     public void onTransportWritable() {
-        sender.sendBlocked();
+        sender.sendWaiting();
     }
 
     /** The transport is gone (closed by the peer, or failed). */
@@ -135,35 +101,29 @@ public final class Session implements FrameListener {
         close(ErrorCode.SESSION_CLOSED, goAwayReceived ? "peer closed after GO_AWAY" : "connection lost");
     }
 
-    /** Once a second: handshake timeout, keep-alive, dead-peer detection, drain deadline, rate windows. */
+    /** Once a second: handshake timeout, dead-peer detection, drain deadline, keep-alive, rate windows. */
     public void tick(long nowNanos) {
-        limits.newSecond();
-        if (!codec.isNative()) {
-            if (drainDeadlineNanos != 0 && nowNanos - drainDeadlineNanos > 0) {
-                close(ErrorCode.NO_ERROR, "drain time over, " + streams.size() + " streams cut");
+        receiver.newSecond();
+        try {
+            if (phase == Phase.HANDSHAKE && nowNanos - createdNanos > config.handshakeTimeout().toNanos()) {
+                throw MuxException.connectionError(ErrorCode.HANDSHAKE_TIMEOUT,
+                        "handshake not completed within %d ms", config.handshakeTimeout().toMillis());
             }
-            return; // the legacy format has no keep-alive: an idle tunnel is a healthy one
-        }
-        if (phase == Phase.HANDSHAKE && nowNanos - createdNanos > config.handshakeTimeout().toNanos()) {
-            fail(MuxException.connectionError(ErrorCode.HANDSHAKE_TIMEOUT,
-                    "handshake not completed within %d ms", config.handshakeTimeout().toMillis()));
-        } else if (phase == Phase.OPEN) {
-            long idle = nowNanos - lastReadNanos;
-            if (idle > config.keepAliveTimeout().toNanos()) {
-                fail(MuxException.connectionError(ErrorCode.KEEPALIVE_TIMEOUT,
-                        "no frame from the peer for %d ms", idle / NANOS_PER_MS));
-            } else if (drainDeadlineNanos != 0 && nowNanos - drainDeadlineNanos > 0) {
-                close(ErrorCode.NO_ERROR, "drain time over, " + streams.size() + " streams cut");
-            } else if (idle >= config.keepAliveInterval().toNanos() && !roundTrip.outstanding()) {
-                sendPing(nowNanos);
+            if (phase == Phase.OPEN) {
+                keepAlive.checkAlive(nowNanos);
+                if (drainDeadlineNanos != 0 && nowNanos - drainDeadlineNanos > 0) {
+                    close(ErrorCode.NO_ERROR, "drain time over, " + streams.size() + " streams cut");
+                } else if (keepAlive.pingDue(nowNanos)) {
+                    sendPing(nowNanos);
+                }
             }
+        } catch (MuxException e) {
+            fail(e);
         }
         transport.flush();
     }
 
-    /**
-     * Graceful shutdown: GO_AWAY, no new streams, close once the open ones finish or {@code drainNanos} passes.
-     */
+    /** Graceful shutdown: GO_AWAY, no new streams, close once the open ones finish or {@code drainNanos} passes. */
     public void goAway(ErrorCode code, String reason, long drainNanos) {
         if (phase != Phase.OPEN) {
             close(code, reason);
@@ -189,283 +149,115 @@ public final class Session implements FrameListener {
         if (farewell) {
             sendGoAway(code, reason);
         }
-        closeCode = code;
-        closeReason = reason;
         codec.release();
-        ArrayList<MuxStream> open = new ArrayList<>(streams.values());
-        for (MuxStream s : open) {
-            terminate(s, ErrorCode.SESSION_CLOSED, "session closed: " + reason, true);
+        for (MuxStream s : streams.all()) {
+            s.terminate(ErrorCode.SESSION_CLOSED, "session closed: " + reason, true);
         }
         sender.clear();
         transport.close();
         handler.onClosed(this, code, reason);
     }
 
-    // ---- streams, called by the owner and by MuxStream ---------------------------------------------------
-
-    /** Server: opens a stream on this session, or returns null when it cannot take one now. */
+    /** Server: opens a stream, or returns null when this session cannot take one now. */
     public MuxStream open() {
-        return open(null);
-    }
-
-    /**
-     * Server: opens a stream for a user, or returns null when this session cannot take one now.
-     *
-     * @param peer the user's address as the acceptor saw it (the legacy format keys streams by it)
-     */
-    public MuxStream open(Object peer) {
-        if (role != Role.SERVER || !acceptsStreams() || streams.size() >= config.maxStreams()) {
+        if (role != Role.SERVER || !acceptsStreams() || streams.isFull()) {
             return null;
         }
-        if (nextStreamId == WireConstants.MAX_STREAM_ID) {
+        if (streams.idsExhausted()) {
             goAway(ErrorCode.NO_ERROR, "stream ids exhausted", config.keepAliveTimeout().toNanos());
             return null;
         }
-        MuxStream s = newStream(nextStreamId++);
-        sendControl(codec.open(transport.alloc(), s.id, peer));
+        MuxStream s = streams.openNext(this);
+        sendControl(codec.open(transport.alloc(), s.id()));
         return s;
     }
 
-    void write(MuxStream s, ByteBuf data) {
-        int n = data.readableBytes();
-        if (n == 0 || !s.state.localOpen() || s.finQueued) {
-            data.release();
-            return;
+    // ---- internals ---------------------------------------------------------------------------------------
+
+    void establish() {
+        phase = Phase.OPEN;
+        flow.established();
+        if (keepAlive.pingsOnEstablish()) {
+            sendPing(System.nanoTime());
         }
-        sender.write(s, data);
+        handler.onEstablished(this);
     }
 
-    void end(MuxStream s) {
-        if (!s.state.localOpen() || s.finQueued) {
-            return;
-        }
-        s.finQueued = true;
-        if (s.outBytes == 0) {
-            sendFin(s);
-        }
-    }
-
-    void consumed(MuxStream s, int bytes) {
-        if (s.state.isTerminal() || bytes <= 0) {
-            return;
-        }
-        int n = Math.min(bytes, s.unconsumed);
-        s.unconsumed -= n;
-        addBuffered(-n);
-        if (!codec.isNative()) {
-            resumeReadingIfDrained();
-            return;
-        }
-        long now = System.nanoTime();
-        int increment = s.receiveWindow.consume(n, now, roundTrip.nanos());
-        if (increment > 0 && s.state.remoteOpen()) {
-            sendWindowUpdate(s.id, increment);
-            probeRtt(now);
-        }
-        returnSessionCredit(n, now);
-    }
-
-    void accept(MuxStream s) {
-        if (s.state.isTerminal() || s.established) {
-            return;
-        }
-        s.established = true;
-        pendingOpens--;
-        sendControl(codec.openOk(transport.alloc(), s.id));
-        sender.send(s);
-    }
-
-    void refuse(MuxStream s, ErrorCode code, String reason) {
-        if (s.state.isTerminal()) {
-            return;
-        }
-        sendControl(codec.openFailed(transport.alloc(), s.id, code, reason));
-        terminate(s, code, reason, false);
-    }
-
-    void resetLocally(MuxStream s, ErrorCode code, String reason) {
-        if (s.state.isTerminal()) {
-            return;
-        }
-        sendControl(codec.reset(transport.alloc(), s.id, code));
-        terminate(s, code, reason, true);
-    }
-
-    void replayHeld(MuxStream s) {
-        StreamHandler h = s.handler;
-        if (h == null) {
-            return;
-        }
-        while (s.heldIn != null && !s.heldIn.isEmpty() && !s.state.isTerminal()) {
-            h.onData(s, s.heldIn.poll());
-        }
-        if (s.heldFin && !s.state.isTerminal()) {
-            s.heldFin = false;
-            h.onFin(s);
-        }
-    }
-
-    // ---- frames from the peer ----------------------------------------------------------------------------
-
-    @Override
-    public void onData(int streamId, ByteBuf payload) throws MuxException {
-        int n = payload.readableBytes();
-        if (phase != Phase.OPEN) {
-            payload.release();
-            throw beforeHandshake(FrameType.DATA);
-        }
-        if (codec.isNative() && !receiveWindow.receive(n)) {
-            payload.release();
-            throw MuxException.connectionError(ErrorCode.FLOW_CONTROL_ERROR,
-                    "DATA of %d bytes on stream %d exceeds the session window", n, streamId);
-        }
-        MuxStream s = streams.get(streamId);
-        if (s == null || !s.state.remoteOpen()) {
-            payload.release();
-            if (codec.isNative()) {
-                returnSessionCredit(n, System.nanoTime());
-            }
-            if (s == null) {
-                requireOpenedOnce(streamId, FrameType.DATA);
-            } else {
-                resetLocally(s, ErrorCode.PROTOCOL_ERROR, "DATA after FIN");
+    /**
+     * The one place protocol errors become wire actions (PROTOCOL.md §6): a stream error resets that stream and
+     * nothing else; a connection error is logged, sent in GO_AWAY, and ends the session.
+     */
+    void fail(MuxException e) {
+        if (!e.isConnectionError()) {
+            MuxStream s = streams.get(e.streamId());
+            if (s != null) {
+                s.reset(e.code(), e.getMessage());
             }
             return;
         }
-        if (codec.isNative() && !s.receiveWindow.receive(n)) {
-            payload.release();
-            throw MuxException.connectionError(ErrorCode.FLOW_CONTROL_ERROR,
-                    "DATA of %d bytes on stream %d exceeds its window", n, streamId);
+        if (phase == Phase.CLOSED) {
+            return;
         }
-        s.unconsumed += n;
-        s.bytesReceived += n;
-        addBuffered(n);
-        if (!codec.isNative()) {
-            pauseReadingIfFull();
+        LOG.warnf("tunnel %s: closing session: %s (%s)", config.tunnel(), e.getMessage(), e.code());
+        close(e.code(), e.getMessage());
+    }
+
+    /** A stream is done (closed or reset): it leaves the table, and a draining session may now close. */
+    void forget(MuxStream s) {
+        if (!streams.remove(s)) {
+            return;
         }
-        if (s.handler == null || (s.heldIn != null && !s.heldIn.isEmpty())) {
-            if (s.heldIn == null) {
-                s.heldIn = new ArrayDeque<>(4);
-            }
-            s.heldIn.add(payload);
-        } else {
-            s.handler.onData(s, payload);
+        receiver.dropped(s.takeUnconsumed());
+        if (streams.isEmpty() && phase == Phase.OPEN && (goAwaySent || goAwayReceived)) {
+            close(ErrorCode.NO_ERROR, "drained");
         }
     }
 
-    @Override
-    public void onWindowUpdate(int streamId, int increment) throws MuxException {
-        countControlFrame(FrameType.WINDOW_UPDATE);
-        if (streamId == 0) {
-            sender.grant(increment);
-            return;
-        }
-        MuxStream s = streams.get(streamId);
-        if (s == null) {
-            requireOpenedOnce(streamId, FrameType.WINDOW_UPDATE);
-            return;
-        }
-        s.sendCredit = SendWindow.granted(s.sendCredit, streamId, increment);
-        sender.send(s);
+    /** Agent: a stream's dial is over (it was accepted). */
+    void openSettled() {
+        streams.settled();
     }
 
-    @Override
-    public void onOpen(int streamId) throws MuxException {
-        countControlFrame(FrameType.OPEN);
-        if (role != Role.AGENT) {
-            throw MuxException.connectionError(
-                    ErrorCode.PROTOCOL_ERROR, "OPEN from the agent (stream %d); only the server opens streams", streamId);
-        }
-        if (streamId <= lastPeerStreamId) {
-            throw MuxException.connectionError(
-                    ErrorCode.PROTOCOL_ERROR, "OPEN of stream %d, not above the last (%d)", streamId, lastPeerStreamId);
-        }
-        lastPeerStreamId = streamId;
-        if (goAwaySent || streams.size() >= config.maxStreams() || pendingOpens >= config.maxPendingOpens()) {
-            LOG.debugf("refusing stream %d: %d open, %d dialing", streamId, streams.size(), pendingOpens);
-            // native: RESET (PROTOCOL.md §5.2); legacy: a failure reply, since a close would claim the dial succeeded
-            sendControl(codec.isNative() ? codec.reset(transport.alloc(), streamId, ErrorCode.REFUSED_STREAM)
-                    : codec.openFailed(transport.alloc(), streamId, ErrorCode.REFUSED_STREAM, "too many streams"));
-            return;
-        }
-        MuxStream s = newStream(streamId);
-        pendingOpens++;
-        handler.onStreamOpened(this, s);
+    void sendWindowUpdate(int streamId, int increment) {
+        sendControl(codec.windowUpdate(transport.alloc(), streamId, increment));
     }
 
-    @Override
-    public void onOpenOk(int streamId) throws MuxException {
-        countControlFrame(FrameType.OPEN_OK);
-        MuxStream s = serverStream(streamId, FrameType.OPEN_OK);
-        if (s == null) {
-            return;
-        }
-        s.established = true;
-        if (s.handler != null) {
-            s.handler.onOpened(s);
-        }
-        if (!codec.isNative()) {
-            sender.send(s);
+    private void sendPing(long nowNanos) {
+        sendControl(codec.ping(transport.alloc(), false, keepAlive.ping(nowNanos)));
+    }
+
+    /** PROTOCOL.md §7.2: a PING rides along with window updates, at most every RoundTrip.PROBE_INTERVAL_NANOS. */
+    void probeRtt(long nowNanos) {
+        if (keepAlive.probeDue(nowNanos)) {
+            sendPing(nowNanos);
         }
     }
 
-    @Override
-    public void onOpenFailed(int streamId, ErrorCode code, String reason) throws MuxException {
-        countReset(FrameType.OPEN_FAILED);
-        MuxStream s = serverStream(streamId, FrameType.OPEN_FAILED);
-        if (s != null) {
-            terminate(s, code, reason, true);
+    private void sendGoAway(ErrorCode code, String reason) {
+        goAwaySent = true;
+        sendControl(codec.goAway(transport.alloc(), streams.lastPeerStreamId(), code, reason));
+        transport.flush();
+    }
+
+    /** Control frames are never held back by credit; a peer that stops reading them is cut off. */
+    void sendControl(ByteBuf frame) {
+        if (frame == null) {
+            return; // nothing to send in this wire format
+        }
+        if (transportClosed) {
+            frame.release();
+            return;
+        }
+        transport.write(frame);
+        transport.flush();
+        if (phase != Phase.CLOSED && transport.pendingBytes() > config.maxQueuedBytes()) {
+            fail(MuxException.connectionError(ErrorCode.ENHANCE_YOUR_CALM,
+                    "peer does not read: %d bytes queued", transport.pendingBytes()));
         }
     }
 
-    @Override
-    public void onFin(int streamId) throws MuxException {
-        countControlFrame(FrameType.FIN);
-        MuxStream s = streams.get(streamId);
-        if (s == null) {
-            requireOpenedOnce(streamId, FrameType.FIN);
-            return;
-        }
-        try {
-            s.state = s.state.closeRemote(streamId);
-        } catch (MuxException e) {
-            resetLocally(s, e.code(), e.getMessage());
-            return;
-        }
-        if (s.handler == null || (s.heldIn != null && !s.heldIn.isEmpty())) {
-            s.heldFin = true;
-        } else {
-            s.handler.onFin(s);
-        }
-        if (s.state == StreamState.CLOSED) {
-            removeStream(s);
-        }
-    }
-
-    @Override
-    public void onReset(int streamId, ErrorCode code) throws MuxException {
-        countReset(FrameType.RESET);
-        MuxStream s = streams.get(streamId);
-        if (s == null) {
-            requireOpenedOnce(streamId, FrameType.RESET);
-            return;
-        }
-        terminate(s, code, "reset by peer", true);
-    }
-
-    @Override
-    public void onPing(boolean ack, long payload) throws MuxException {
-        countControlFrame(FrameType.PING);
-        if (ack) {
-            roundTrip.answered(payload, System.nanoTime());
-            return;
-        }
-        limits.ping();
-        sendControl(codec.ping(transport.alloc(), true, payload));
-    }
-
-    @Override
-    public void onGoAway(int lastStreamId, ErrorCode code, String reason) {
+    /** The peer's GO_AWAY: no new streams; an error code, or a refusal during the handshake, ends it now. */
+    void onPeerGoAway(ErrorCode code, String reason) {
         goAwayReceived = true;
         if (phase == Phase.HANDSHAKE) {
             transportClosed = true;
@@ -482,234 +274,59 @@ public final class Session implements FrameListener {
         }
     }
 
-    @Override
-    public void onHello(int version, String tunnel) throws MuxException {
-        inHandshake(FrameType.HELLO);
-        sendControl(handshake.onHello(transport.alloc(), version, tunnel));
+    // ---- for the streams, the receive side and the flow control --------------------------------------------
+
+    /** The handshake, while it runs; null once it is over or for a format without one. */
+    Handshake runningHandshake() {
+        return phase == Phase.HANDSHAKE ? handshake : null;
     }
 
-    @Override
-    public void onChallenge(byte[] challenge) throws MuxException {
-        inHandshake(FrameType.CHALLENGE);
-        sendControl(handshake.onChallenge(transport.alloc(), challenge));
+    boolean goAwaySent() {
+        return goAwaySent;
     }
 
-    @Override
-    public void onAuth(byte[] mac) throws MuxException {
-        inHandshake(FrameType.AUTH);
-        sendControl(handshake.onAuth(transport.alloc(), mac));
-        establish();
+    SessionHandler handler() {
+        return handler;
     }
 
-    @Override
-    public void onWelcome() throws MuxException {
-        inHandshake(FrameType.WELCOME);
-        handshake.onWelcome();
-        establish();
+    KeepAlive keepAlive() {
+        return keepAlive;
     }
 
-    // ---- internals ---------------------------------------------------------------------------------------
 
-    private void establish() {
-        phase = Phase.OPEN;
-        if (codec.isNative()) {
-            int increment = receiveWindow.growTo(config.sessionWindow());
-            if (increment > 0) {
-                sendWindowUpdate(0, increment);
-            }
-            sendPing(System.nanoTime());
-        }
-        handler.onEstablished(this);
+    MuxStream stream(int id) {
+        return streams.get(id);
     }
 
-    /** Handshake frames come only while the handshake runs (the handshake itself checks their order). */
-    private void inHandshake(FrameType type) throws MuxException {
-        if (phase != Phase.HANDSHAKE) {
-            throw MuxException.connectionError(ErrorCode.PROTOCOL_ERROR, "unexpected %s after the handshake", type);
-        }
+    Codec codec() {
+        return codec;
     }
 
-    private MuxException beforeHandshake(FrameType type) {
-        return MuxException.connectionError(ErrorCode.PROTOCOL_ERROR, "%s before the handshake completed", type);
+    Dialect dialect() {
+        return dialect;
     }
 
-    /** A frame other than DATA: only after the handshake, and within the per-second limits. */
-    private void countControlFrame(FrameType type) throws MuxException {
-        if (phase != Phase.OPEN) {
-            throw beforeHandshake(type);
-        }
-        limits.controlFrame();
+    ByteBufAllocator alloc() {
+        return transport.alloc();
     }
 
-    private void countReset(FrameType type) throws MuxException {
-        if (phase != Phase.OPEN) {
-            throw beforeHandshake(type);
-        }
-        limits.reset();
+    Sender sender() {
+        return sender;
     }
 
-    /** A frame for a stream we do not hold: fine if the stream existed (it raced its close), an error if not. */
-    private void requireOpenedOnce(int streamId, FrameType type) throws MuxException {
-        boolean existed = role == Role.SERVER ? streamId < nextStreamId : streamId <= lastPeerStreamId;
-        if (!existed) {
-            throw MuxException.connectionError(
-                    ErrorCode.PROTOCOL_ERROR, "%s on stream %d, which was never opened", type, streamId);
-        }
+    FlowControl flow() {
+        return flow;
     }
 
-    private MuxStream serverStream(int streamId, FrameType type) throws MuxException {
-        if (role != Role.SERVER) {
-            throw MuxException.connectionError(ErrorCode.PROTOCOL_ERROR, "%s sent to the agent", type);
-        }
-        MuxStream s = streams.get(streamId);
-        if (s == null) {
-            requireOpenedOnce(streamId, type);
-            return null;
-        }
-        if (s.established) {
-            throw MuxException.connectionError(ErrorCode.PROTOCOL_ERROR, "%s for stream %d twice", type, streamId);
-        }
-        return s;
+    HeldBytes held() {
+        return held;
     }
 
-    private MuxStream newStream(int id) {
-        MuxStream s = new MuxStream(this, id, WireConstants.INITIAL_STREAM_WINDOW, config.maxStreamWindow());
-        streams.put(id, s);
-        streamsOpened++;
-        return s;
+    long rttNanos() {
+        return keepAlive.rttNanos();
     }
 
-    /** FIN out, after every byte queued before it (the sender calls this once its queue is empty). */
-    void sendFin(MuxStream s) {
-        sendControl(codec.fin(transport.alloc(), s.id));
-        if (!codec.isNative()) {
-            // no half-close in the legacy format: the close ends both directions
-            terminate(s, ErrorCode.NO_ERROR, "closed (the legacy format has no half-close)", true);
-            return;
-        }
-        s.state = s.state.closeLocal();
-        if (s.state == StreamState.CLOSED) {
-            removeStream(s);
-        }
-    }
-
-    private void sendWindowUpdate(int streamId, int increment) {
-        sendControl(codec.windowUpdate(transport.alloc(), streamId, increment));
-    }
-
-    private void sendPing(long nowNanos) {
-        sendControl(codec.ping(transport.alloc(), false, roundTrip.send(nowNanos)));
-    }
-
-    /** PROTOCOL.md §7.2: a PING rides along with window updates, at most every RoundTrip.PROBE_INTERVAL_NANOS. */
-    private void probeRtt(long nowNanos) {
-        if (roundTrip.probeDue(nowNanos)) {
-            sendPing(nowNanos);
-        }
-    }
-
-    private void sendGoAway(ErrorCode code, String reason) {
-        goAwaySent = true;
-        sendControl(codec.goAway(transport.alloc(), lastPeerStreamId, code, reason));
-        transport.flush();
-    }
-
-    /** Control frames are never held back by credit; a peer that stops reading them is cut off. */
-    private void sendControl(ByteBuf frame) {
-        if (frame == null) {
-            return; // nothing to send in this wire format
-        }
-        if (transportClosed) {
-            frame.release();
-            return;
-        }
-        transport.write(frame);
-        transport.flush();
-        if (phase != Phase.CLOSED && transport.pendingBytes() > config.maxQueuedBytes()) {
-            fail(MuxException.connectionError(ErrorCode.ENHANCE_YOUR_CALM,
-                    "peer does not read: %d bytes queued", transport.pendingBytes()));
-        }
-    }
-
-    private void returnSessionCredit(int bytes, long nowNanos) {
-        int increment = receiveWindow.consume(bytes, nowNanos, roundTrip.nanos());
-        if (increment > 0) {
-            sendWindowUpdate(0, increment);
-        }
-    }
-
-    /** Drops a stream at once: queued bytes released, its unconsumed bytes credited back to the session. */
-    private void terminate(MuxStream s, ErrorCode code, String reason, boolean notify) {
-        s.state = StreamState.RESET;
-        sender.discard(s);
-        ByteBuf b;
-        if (s.heldIn != null) {
-            while ((b = s.heldIn.poll()) != null) {
-                b.release();
-            }
-        }
-        removeStream(s);
-        if (notify && s.handler != null) {
-            s.handler.onReset(s, code, reason);
-        }
-    }
-
-    private void removeStream(MuxStream s) {
-        if (streams.remove(s.id) == null) {
-            return;
-        }
-        if (role == Role.AGENT && !s.established) {
-            pendingOpens--;
-        }
-        if (s.unconsumed > 0 && phase != Phase.CLOSED && codec.isNative()) {
-            returnSessionCredit(s.unconsumed, System.nanoTime());
-        }
-        addBuffered(-s.unconsumed);
-        s.unconsumed = 0;
-        if (!codec.isNative()) {
-            resumeReadingIfDrained();
-        }
-        if (streams.isEmpty() && phase == Phase.OPEN && (goAwaySent || goAwayReceived)) {
-            close(ErrorCode.NO_ERROR, "drained");
-        }
-    }
-
-    /**
-     * Without credit (legacy format), the only way to bound what this end holds for slow sockets is to stop
-     * reading the tunnel: every stream of the connection waits, which is what that format costs.
-     */
-    private void pauseReadingIfFull() {
-        if (!readingPaused && bufferedBytes() > config.sessionWindow()) {
-            readingPaused = true;
-            transport.pauseReading();
-        }
-    }
-
-    private void resumeReadingIfDrained() {
-        if (readingPaused && bufferedBytes() <= config.sessionWindow() / 2) {
-            readingPaused = false;
-            transport.resumeReading();
-        }
-    }
-
-    /** Bytes held for streams went up or down; {@link #bufferedBytes()} reads the sum from any thread. */
-    void addBuffered(long delta) {
-        long value = (long) BUFFERED.get(this) + delta;
-        BUFFERED.setOpaque(this, value);
-        if (value > (long) PEAK_BUFFERED.get(this)) {
-            PEAK_BUFFERED.setOpaque(this, value);
-        }
-    }
-
-    private void fail(MuxException e) {
-        if (phase == Phase.CLOSED) {
-            return;
-        }
-        LOG.warnf("tunnel %s: closing session: %s (%s)", config.tunnel(), e.getMessage(), e.code());
-        close(e.code(), e.getMessage());
-    }
-
-    // ---- state for the owner, health and metrics ---------------------------------------------------------
+    // ---- state for the owner, on the session's thread ------------------------------------------------------
 
     public Role role() {
         return role;
@@ -717,6 +334,11 @@ public final class Session implements FrameListener {
 
     public SessionConfig config() {
         return config;
+    }
+
+    /** The wire format's codec (its owner may need to tell it what the next frame is about). */
+    public Codec wireCodec() {
+        return codec;
     }
 
     public boolean isEstablished() {
@@ -737,29 +359,16 @@ public final class Session implements FrameListener {
     }
 
     public long streamsOpened() {
-        return streamsOpened;
+        return streams.opened();
     }
 
-    /** Bytes held for streams: queued for credit plus received and not yet consumed. Safe from any thread. */
+    /** Bytes held for streams: queued for credit plus received and not yet consumed. */
     public long bufferedBytes() {
-        return (long) BUFFERED.getOpaque(this);
+        return held.now();
     }
 
-    /** The highest {@link #bufferedBytes()} ever reached. Safe from any thread. */
+    /** The highest {@link #bufferedBytes()} ever reached. */
     public long peakBufferedBytes() {
-        return (long) PEAK_BUFFERED.getOpaque(this);
-    }
-
-    /** Latest PING round trip, 0 before the first answer. */
-    public long rttNanos() {
-        return roundTrip.nanos();
-    }
-
-    public ErrorCode closeCode() {
-        return closeCode;
-    }
-
-    public String closeReason() {
-        return closeReason;
+        return held.peak();
     }
 }

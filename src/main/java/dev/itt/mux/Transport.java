@@ -22,11 +22,6 @@ public interface Transport {
     /** Bytes queued and not yet handed to the network. */
     long pendingBytes();
 
-    /** Stops reading the connection (used only where the wire format has no flow control). */
-    void pauseReading();
-
-    void resumeReading();
-
     /** Flushes what is queued, then closes the connection. */
     void close();
 }

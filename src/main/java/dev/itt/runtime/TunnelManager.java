@@ -4,6 +4,8 @@ import dev.itt.agent.AgentEnd;
 import dev.itt.config.ConfigValidator;
 import dev.itt.config.IttConfig;
 import dev.itt.config.TunnelSpec;
+import dev.itt.end.TunnelEnd;
+import dev.itt.mux.Role;
 import dev.itt.server.ServerEnd;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -37,38 +39,26 @@ public class TunnelManager {
     @Inject
     TunnelMetrics metrics;
 
-    private final List<ServerEnd> servers = new CopyOnWriteArrayList<>();
-    private final List<AgentEnd> agents = new CopyOnWriteArrayList<>();
+    private final List<TunnelEnd> ends = new CopyOnWriteArrayList<>();
 
     void onStart(@Observes StartupEvent event) {
         List<TunnelSpec> specs = ConfigValidator.validate(config.tunnels(), System.getenv());
         if (specs.isEmpty()) {
             LOG.warn("no tunnels configured: set itt.tunnels.NAME.listen and .tunnel (server end) or"
-                    + " .downstream and .upstream (client end), or run 'itt server' / 'itt client'");
+                    + " .downstream and .upstream (agent), or run 'itt server' / 'itt client'");
+        }
+        for (TunnelSpec spec : specs) {
+            TunnelEnd end = spec instanceof TunnelSpec.Server s ? new ServerEnd(vertx, s)
+                    : new AgentEnd(vertx, (TunnelSpec.Agent) spec);
+            ends.add(end);
+            metrics.register(end);
         }
         // servers first: an agent of this same process then finds its server listening on the first dial
         List<String> failures = new ArrayList<>();
-        List<Future<Void>> started = new ArrayList<>();
-        for (TunnelSpec spec : specs) {
-            if (spec instanceof TunnelSpec.Server s) {
-                ServerEnd end = new ServerEnd(vertx, s);
-                servers.add(end);
-                metrics.register(end);
-                started.add(end.start());
+        for (Role role : List.of(Role.SERVER, Role.AGENT)) {
+            if (failures.isEmpty()) {
+                await(ends.stream().filter(e -> e.role() == role).map(TunnelEnd::start).toList(), failures);
             }
-        }
-        await(started, failures);
-        if (failures.isEmpty()) {
-            started.clear();
-            for (TunnelSpec spec : specs) {
-                if (spec instanceof TunnelSpec.Agent a) {
-                    AgentEnd end = new AgentEnd(vertx, a);
-                    agents.add(end);
-                    metrics.register(end);
-                    started.add(end.start());
-                }
-            }
-            await(started, failures);
         }
         if (!failures.isEmpty()) {
             stopAll();
@@ -95,13 +85,9 @@ public class TunnelManager {
     private void stopAll() {
         List<Future<Void>> stopped = new ArrayList<>();
         long waitMillis = 2_000;
-        for (ServerEnd s : servers) {
-            stopped.add(s.stop());
-            waitMillis = Math.max(waitMillis, s.spec().drainTimeout().toMillis() + 2_000);
-        }
-        for (AgentEnd a : agents) {
-            stopped.add(a.stop());
-            waitMillis = Math.max(waitMillis, a.spec().drainTimeout().toMillis() + 2_000);
+        for (TunnelEnd end : ends) {
+            stopped.add(end.stop());
+            waitMillis = Math.max(waitMillis, end.drainTimeout().toMillis() + 2_000);
         }
         try {
             Future.join(new ArrayList<>(stopped)).toCompletionStage().toCompletableFuture()
@@ -109,16 +95,12 @@ public class TunnelManager {
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             LOG.warnf("tunnels did not stop cleanly: %s", e.toString());
         }
-        servers.clear();
-        agents.clear();
+        ends.clear();
         metrics.clear();
     }
 
-    public List<ServerEnd> servers() {
-        return servers;
-    }
-
-    public List<AgentEnd> agents() {
-        return agents;
+    /** The ends this process runs, servers and agents, in configuration order. */
+    public List<TunnelEnd> ends() {
+        return ends;
     }
 }

@@ -1,7 +1,8 @@
 package dev.itt.runtime;
 
-import dev.itt.agent.AgentEnd;
-import dev.itt.server.ServerEnd;
+import dev.itt.end.EndStats;
+import dev.itt.end.TunnelEnd;
+import dev.itt.mux.Role;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -9,12 +10,13 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Per-tunnel gauges read from the ends (tags: tunnel name and end, never a stream or a peer). Buffered bytes are
- * what the process holds for streams: bytes waiting for the peer's credit plus bytes received and not yet taken by
- * the local socket; flow control bounds it.
+ * Per-tunnel gauges read from each end's published {@link EndStats} (tags: tunnel name and end, never a stream or
+ * a peer). Buffered bytes are what the process holds for streams: bytes waiting for the peer's credit plus bytes
+ * received and not yet taken by the local socket; flow control bounds it.
  */
 @Singleton
 public class TunnelMetrics {
@@ -23,25 +25,23 @@ public class TunnelMetrics {
 
     private final List<Meter> meters = new ArrayList<>();
 
-    void register(ServerEnd end) {
-        String t = end.spec().name();
-        gauge("itt.buffered.bytes", t, "server", end, ServerEnd::bufferedBytes);
-        gauge("itt.buffered.bytes.peak", t, "server", end, ServerEnd::peakBufferedBytes);
-        gauge("itt.streams.active", t, "server", end, ServerEnd::activeStreams);
-        gauge("itt.agents", t, "server", end, ServerEnd::agents);
-        gauge("itt.ready", t, "server", end, e -> e.isListening() ? 1 : 0);
+    void register(TunnelEnd end) {
+        stat("itt.buffered.bytes", end, EndStats::bufferedBytes);
+        stat("itt.buffered.bytes.peak", end, EndStats::peakBufferedBytes);
+        stat("itt.streams.active", end, EndStats::activeStreams);
+        if (end.role() == Role.SERVER) {
+            stat("itt.agents", end, EndStats::agents);
+        }
+        gauge("itt.ready", end, e -> e.isReady() ? 1 : 0);
     }
 
-    void register(AgentEnd end) {
-        String t = end.spec().name();
-        gauge("itt.buffered.bytes", t, "agent", end, AgentEnd::bufferedBytes);
-        gauge("itt.buffered.bytes.peak", t, "agent", end, AgentEnd::peakBufferedBytes);
-        gauge("itt.streams.active", t, "agent", end, AgentEnd::activeStreams);
-        gauge("itt.ready", t, "agent", end, e -> e.isConnected() ? 1 : 0);
+    private void stat(String name, TunnelEnd end, ToDoubleFunction<EndStats> f) {
+        gauge(name, end, e -> f.applyAsDouble(e.stats()));
     }
 
-    private <T> void gauge(String name, String tunnel, String role, T end, ToDoubleFunction<T> f) {
-        meters.add(Gauge.builder(name, end, f).tag("tunnel", tunnel).tag("end", role).register(registry));
+    private void gauge(String name, TunnelEnd end, ToDoubleFunction<TunnelEnd> f) {
+        meters.add(Gauge.builder(name, end, f).tag("tunnel", end.name())
+                .tag("end", end.role().name().toLowerCase(Locale.ROOT)).register(registry));
     }
 
     void clear() {

@@ -1,7 +1,6 @@
 package dev.itt.runtime;
 
-import dev.itt.agent.AgentEnd;
-import dev.itt.server.ServerEnd;
+import dev.itt.end.TunnelEnd;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -9,7 +8,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready when every server end is listening and every client end has a session to its server. */
+/** Ready when every server end is listening and every agent has a session to its server end. */
 @Readiness
 @Singleton
 public class TunnelReadiness implements HealthCheck {
@@ -20,13 +19,9 @@ public class TunnelReadiness implements HealthCheck {
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder b = HealthCheckResponse.named("itt tunnels");
         boolean up = true;
-        for (ServerEnd s : tunnels.servers()) {
-            b.withData(s.spec().name(), s.isListening() ? "listening, " + s.agents() + " agents" : "not listening");
-            up &= s.isListening();
-        }
-        for (AgentEnd a : tunnels.agents()) {
-            b.withData(a.spec().name(), a.isConnected() ? "connected" : "not connected");
-            up &= a.isConnected();
+        for (TunnelEnd end : tunnels.ends()) {
+            b.withData(end.name(), end.status());
+            up &= end.isReady();
         }
         return b.status(up).build();
     }

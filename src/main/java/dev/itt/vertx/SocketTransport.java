@@ -1,12 +1,16 @@
 package dev.itt.vertx;
 
+import dev.itt.mux.ReadSwitch;
 import dev.itt.mux.Session;
 import dev.itt.mux.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
-/** A session's tunnel connection: frames out through a {@link Connection}, and its events into the session. */
-public final class SocketTransport implements Transport {
+/**
+ * A session's tunnel connection: frames out through a {@link Connection}, its events into the session, and reads
+ * stopped and restarted for a flow control that works by pausing them.
+ */
+public final class SocketTransport implements Transport, ReadSwitch {
     private final Connection connection;
 
     /**

@@ -100,7 +100,7 @@ class ProxyEndToEndTest {
                     TunnelFixture t = new TunnelFixture().startServer()) {
                 var agent = t.startAgent("proxy:127.0.0.1:" + t.server.tunnelPort(), "127.0.0.1:" + nginx.port(),
                         "socks5h://127.0.0.1:" + port);
-                Await.until("the agent to connect through the proxy", TunnelFixture.WAIT, agent::isConnected);
+                Await.until("the agent to connect through the proxy", TunnelFixture.WAIT, agent::isReady);
                 Path out = dir.resolve("out.bin");
                 assertEquals("200 " + (1024 * 1024), Curl.get("http://127.0.0.1:" + t.userPort() + "/big.bin", out));
                 assertArrayEquals(NginxCurlTest.sha(file), NginxCurlTest.sha(out));
@@ -117,7 +117,7 @@ class ProxyEndToEndTest {
         try (Nginx nginx = Nginx.serve(dir.resolve("nginx"), dir.resolve("www"));
                 TunnelFixture t = new TunnelFixture().startServer()) {
             var agent = t.startAgent(t.tunnelAddress(), targetHost + ":" + nginx.port(), proxy);
-            Await.until("the agent to connect", TunnelFixture.WAIT, agent::isConnected);
+            Await.until("the agent to connect", TunnelFixture.WAIT, agent::isReady);
             Path out = dir.resolve("out.bin");
             assertEquals("200 " + (2 * 1024 * 1024), Curl.get("http://127.0.0.1:" + t.userPort() + "/big.bin", out));
             assertArrayEquals(NginxCurlTest.sha(file), NginxCurlTest.sha(out));

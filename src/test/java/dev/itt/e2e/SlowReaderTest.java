@@ -52,14 +52,14 @@ class SlowReaderTest {
                 // can take in up to the kernel's TCP receive buffer for it: seen here as 1.9 MB queued on one
                 // stream. The bound is that, not the transfer's size (bench/README.md, "Known limit").
                 long agentBound = 2L * MAX_STREAM_WINDOW + kernelReceiveBufferMax();
-                long serverPeak = t.server.peakBufferedBytes();
-                long agentPeak = agent.peakBufferedBytes();
+                long serverPeak = t.server.stats().peakBufferedBytes();
+                long agentPeak = agent.stats().peakBufferedBytes();
                 System.out.printf("slow reader: server peak buffered %d bytes (bound %d), agent peak %d (bound %d)%n",
                         serverPeak, serverBound, agentPeak, agentBound);
                 // the slow stream really filled its window (at least the initial 256 KiB), and no more than the cap
                 assertTrue(serverPeak >= 256 * 1024 && serverPeak <= serverBound, "server peak " + serverPeak);
                 assertTrue(agentPeak <= agentBound, "agent peak " + agentPeak);
-                assertTrue(t.server.bufferedBytes() <= serverBound);
+                assertTrue(t.server.stats().bufferedBytes() <= serverBound);
             }
         }
     }

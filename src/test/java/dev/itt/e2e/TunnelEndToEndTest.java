@@ -45,7 +45,7 @@ public class TunnelEndToEndTest {
             assertTrue(twoHundredConcurrentEchoes(t.userPort()), "every connection got its own bytes back");
             assertEquals(200, echo.accepted());
             assertEquals(200, echo.peakOpen(), "all 200 streams were open at once");
-            Await.until("all streams to close", TunnelFixture.WAIT, () -> t.server.activeStreams() == 0);
+            Await.until("all streams to close", TunnelFixture.WAIT, () -> t.server.stats().activeStreams() == 0);
         }
     }
 
@@ -142,7 +142,7 @@ public class TunnelEndToEndTest {
                 Await.until("the upstream to read to our EOF", TunnelFixture.WAIT, () -> goodbye.lastDigest() != null);
                 assertArrayEquals(sha(data), goodbye.lastDigest(), "the upstream got every byte sent after its FIN");
             }
-            Await.until("the stream to close", TunnelFixture.WAIT, () -> t.server.activeStreams() == 0);
+            Await.until("the stream to close", TunnelFixture.WAIT, () -> t.server.stats().activeStreams() == 0);
             // The user's FIN came after ours, so the server end's socket closed on it (no half-close of its input):
             // the stream still ends with a FIN each way, never a reset.
             bridges.await("upstream connected");
@@ -177,7 +177,7 @@ public class TunnelEndToEndTest {
                 s.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes());
                 assertEquals(-1, readOrReset(s.getInputStream()), "the user sees the close, not a hang");
             }
-            assertTrue(t.agents.get(0).isConnected(), "a refused upstream does not disturb the session");
+            assertTrue(t.agents.get(0).isReady(), "a refused upstream does not disturb the session");
         }
     }
 
@@ -225,13 +225,13 @@ public class TunnelEndToEndTest {
                 .bind(java.net.UnixDomainSocketAddress.of(users)).close();
         assertTrue(Files.exists(users));
         try (TunnelFixture t = new TunnelFixture().listen("unix:" + users).startServer()) {
-            assertTrue(t.server.isListening());
+            assertTrue(t.server.isReady());
             TunnelFixture second = new TunnelFixture().listen("unix:" + users);
             AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, second::startServer);
             assertTrue(String.valueOf(e.getMessage()).contains("in use"), e.getMessage());
             second.server = null;
             second.close();
-            assertTrue(t.server.isListening(), "the first server keeps its socket");
+            assertTrue(t.server.isReady(), "the first server keeps its socket");
         }
     }
 
@@ -255,7 +255,7 @@ public class TunnelEndToEndTest {
                     new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
             AgentEnd a = t.startAgent(doomed, t.tunnelAddress(), source.address(), null);
             AgentEnd b = t.connectedAgent(source.address());
-            Await.until("two agents", TunnelFixture.WAIT, () -> t.server.agents() == 2);
+            Await.until("two agents", TunnelFixture.WAIT, () -> t.server.stats().agents() == 2);
             List<Socket> users = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 Socket s = Users.connect(t.userPort());
@@ -263,7 +263,7 @@ public class TunnelEndToEndTest {
                 users.add(s);
             }
             Await.until("streams on both agents", TunnelFixture.WAIT,
-                    () -> a.activeStreams() == 5 && b.activeStreams() == 5);
+                    () -> a.stats().activeStreams() == 5 && b.stats().activeStreams() == 5);
             TunnelFixture.join(doomed.close()); // agent a dies: its connections drop, no GO_AWAY
             int cut = 0;
             for (Socket s : users) {
@@ -272,9 +272,9 @@ public class TunnelEndToEndTest {
                     cut++;
                 }
             }
-            Await.until("one agent left", TunnelFixture.WAIT, () -> t.server.agents() == 1);
+            Await.until("one agent left", TunnelFixture.WAIT, () -> t.server.stats().agents() == 1);
             assertEquals(5, cut, "exactly the lost agent's users were cut");
-            assertEquals(5, b.activeStreams(), "the other agent's streams are untouched");
+            assertEquals(5, b.stats().activeStreams(), "the other agent's streams are untouched");
             for (Socket s : users) {
                 s.close();
             }
@@ -314,14 +314,14 @@ public class TunnelEndToEndTest {
                     .startServer();
             AgentEnd agent = first.connectedAgent(echo.address());
             TunnelFixture.join(first.server.stop());
-            Await.until("the agent to notice", TunnelFixture.WAIT, () -> !agent.isConnected());
+            Await.until("the agent to notice", TunnelFixture.WAIT, () -> !agent.isReady());
             first.server = null;
             first.server = new dev.itt.server.ServerEnd(first.vertx, new dev.itt.config.TunnelSpec.Server("t",
                     dev.itt.config.Endpoint.parse("127.0.0.1:" + userPort),
                     dev.itt.config.Endpoint.parse("127.0.0.1:" + tunnelPort),
                     dev.itt.mux.SessionConfig.defaults("t", null), java.time.Duration.ofSeconds(2)));
             TunnelFixture.join(first.server.start());
-            Await.until("the agent to come back", TunnelFixture.WAIT, agent::isConnected);
+            Await.until("the agent to come back", TunnelFixture.WAIT, agent::isReady);
             assertTrue(echoesItsOwnBytes(userPort, 3, 100_000));
             first.close();
         }
@@ -333,9 +333,9 @@ public class TunnelEndToEndTest {
             int tunnelPort = Await.freePort();
             TunnelFixture t = new TunnelFixture().tunnel("127.0.0.1:" + tunnelPort);
             AgentEnd agent = t.startAgent("127.0.0.1:" + tunnelPort, echo.address(), null);
-            assertTrue(!agent.isConnected());
+            assertTrue(!agent.isReady());
             t.startServer();
-            Await.until("the agent to connect", TunnelFixture.WAIT, agent::isConnected);
+            Await.until("the agent to connect", TunnelFixture.WAIT, agent::isReady);
             assertTrue(echoesItsOwnBytes(t.userPort(), 4, 10_000));
             t.close();
         }

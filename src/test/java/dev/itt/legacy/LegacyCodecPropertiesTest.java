@@ -22,6 +22,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Properties of the legacy decoder over many seeded-random cases; a failure names its seed. */
 class LegacyCodecPropertiesTest {
     private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
+
+    /** The server codec's OPEN for {@code user}: the address it keys the stream by comes first. */
+    static ByteBuf open(LegacyCodec codec, int streamId, java.net.SocketAddress user) {
+        codec.nextUser(user);
+        return codec.open(ALLOC, streamId);
+    }
     private static final String[] FAILURES = {"1 CONNECT_FAILED", "3 NETWORK_UNREACHABLE", "4 HOST_UNREACHABLE",
         "5 CONNECT_REFUSED"};
 
@@ -109,7 +115,7 @@ class LegacyCodecPropertiesTest {
             byte[] address = new byte[key.length - 3];
             System.arraycopy(key, 1, address, 0, address.length);
             int port = ((key[key.length - 2] & 0xFF) << 8) | (key[key.length - 1] & 0xFF);
-            server.open(ALLOC, id, new InetSocketAddress(InetAddress.getByAddress(address), port)).release();
+            open(server, id, new InetSocketAddress(InetAddress.getByAddress(address), port)).release();
             User u = new User(id, key);
             if (r.nextInt(4) == 0) {
                 u.add(Integer.parseInt(FAILURES[r.nextInt(FAILURES.length)].split(" ")[0]), null);

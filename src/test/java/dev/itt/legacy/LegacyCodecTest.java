@@ -27,6 +27,12 @@ import org.junit.jupiter.api.Test;
 class LegacyCodecTest {
     private static final PooledByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
 
+    /** The server codec's OPEN for {@code user}: the address it keys the stream by comes first. */
+    static ByteBuf open(LegacyCodec codec, int streamId, java.net.SocketAddress user) {
+        codec.nextUser(user);
+        return codec.open(ALLOC, streamId);
+    }
+
     // LEGACY-PROTOCOL.md, "Worked example (hex)"
     static final String CONNECT_V4 = "05010001 7f000001 c350";
     static final String SEND_HELLO = "05040001 7f000001 c350 00000005 68656c6c6f";
@@ -132,7 +138,7 @@ class LegacyCodecTest {
     @Test
     void theServerWritesConnectAndSendExactlyAsTheSpecShows() throws Exception {
         LegacyCodec server = LegacyCodec.withDefaultCap(Role.SERVER);
-        ByteBuf connect = server.open(ALLOC, 1, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 50000));
+        ByteBuf connect = open(server, 1, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 50000));
         assertEquals(hex(CONNECT_V4.replace(" ", "")).length, connect.readableBytes());
         assertEquals(CONNECT_V4.replace(" ", ""), hex(connect));
         ByteBuf send = server.dataHeader(ALLOC, 1, 5);
@@ -164,7 +170,7 @@ class LegacyCodecTest {
         byte[] wire = concat(hex(SUCCESS_V6), hex(PACKET_HI_V6), hex(CONN_CLOSE_V6));
         decodeAllWays(() -> {
             LegacyCodec server = LegacyCodec.withDefaultCap(Role.SERVER);
-            server.open(ALLOC, 1, new InetSocketAddress(InetAddress.getByName("::1"), 443)).release();
+            open(server, 1, new InetSocketAddress(InetAddress.getByName("::1"), 443)).release();
             return server;
         }, wire, List.of("ok 1", "data 1 hi", "close 1 NO_ERROR"));
     }
@@ -175,7 +181,7 @@ class LegacyCodecTest {
             {"05", "CONNECT_REFUSED"}};
         for (String[] c : cases) {
             LegacyCodec server = LegacyCodec.withDefaultCap(Role.SERVER);
-            server.open(ALLOC, 7, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 50000)).release();
+            open(server, 7, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 50000)).release();
             Events e = new Events();
             server.decode(Unpooled.wrappedBuffer(hex("05" + c[0] + "0001 7f000001 c350")), e);
             assertEquals(List.of("failed 7 " + c[1]), e.seen);
@@ -203,7 +209,7 @@ class LegacyCodecTest {
         InetAddress held = Inet6Address.getByAddress(null, mapped, (NetworkInterface) null);
         assertInstanceOf(Inet6Address.class, held);
         LegacyCodec server = LegacyCodec.withDefaultCap(Role.SERVER);
-        assertEquals("050100010a0000010050", hex(server.open(ALLOC, 1, new InetSocketAddress(held, 80))));
+        assertEquals("050100010a0000010050", hex(open(server, 1, new InetSocketAddress(held, 80))));
         Events e = new Events();
         server.decode(Unpooled.wrappedBuffer(hex("05000001 0a000001 0050")), e);
         assertEquals(List.of("ok 1"), e.seen, "the agent's reply with the 4-byte key finds the user");
@@ -212,8 +218,8 @@ class LegacyCodecTest {
     @Test
     void unixUsersGetUniqueInventedKeys() {
         LegacyCodec server = LegacyCodec.withDefaultCap(Role.SERVER);
-        String a = hex(server.open(ALLOC, 2, null));
-        String b = hex(server.open(ALLOC, 3, null));
+        String a = hex(open(server, 2, null));
+        String b = hex(open(server, 3, null));
         assertTrue(a.startsWith("05010004fd"), a);
         assertNotEquals(a, b);
     }

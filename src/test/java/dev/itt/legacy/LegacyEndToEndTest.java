@@ -132,7 +132,7 @@ class LegacyEndToEndTest {
             log.await("connected to server"); // the capture sees this test's tunnel
             assertEquals(List.of(), log.matching("closing session"));
             assertEquals(List.of(), log.matching("lost server"));
-            assertEquals(1, t.server.agents());
+            assertEquals(1, t.server.stats().agents());
         }
     }
 
@@ -147,9 +147,9 @@ class LegacyEndToEndTest {
             try (Socket slow = Users.connect(t.userPort())) {
                 slow.getOutputStream().write(1);
                 dev.itt.testing.Await.until("the slow user's stream to fill up", TunnelFixture.WAIT,
-                        () -> t.server.peakBufferedBytes() >= budget);
-                long serverPeak = t.server.peakBufferedBytes();
-                long agentPeak = agent.peakBufferedBytes();
+                        () -> t.server.stats().peakBufferedBytes() >= budget);
+                long serverPeak = t.server.stats().peakBufferedBytes();
+                long agentPeak = agent.stats().peakBufferedBytes();
                 // no credit in this format: the server stops reading the tunnel once it holds the budget; the
                 // agent, its tunnel write queue full, pauses its upstream socket
                 System.out.printf("legacy slow reader: server peak %d, agent peak %d, budget %d%n", serverPeak,
@@ -166,7 +166,7 @@ class LegacyEndToEndTest {
                     total += n;
                 }
                 assertEquals(size, total);
-                assertTrue(t.server.peakBufferedBytes() <= budget + 2L * 1024 * 1024);
+                assertTrue(t.server.stats().peakBufferedBytes() <= budget + 2L * 1024 * 1024);
             }
         }
     }

@@ -29,7 +29,7 @@ class LegacyServerEndTest {
 
     private static LegacyPeer goAgent(TunnelFixture t) throws IOException {
         LegacyPeer agent = new LegacyPeer(Users.connect(t.server.tunnelPort()));
-        Await.until("the server to take the agent", TunnelFixture.WAIT, () -> t.server.agents() == 1);
+        Await.until("the server to take the agent", TunnelFixture.WAIT, () -> t.server.stats().agents() == 1);
         return agent;
     }
 
@@ -42,7 +42,7 @@ class LegacyServerEndTest {
             user.getOutputStream().write("second".getBytes());
             agent.expect(msg(1, key)); // CONNECT
             Await.until("the server to hold the early bytes (one that sends them before SUCCESS never does)",
-                    TunnelFixture.WAIT, () -> t.server.bufferedBytes() >= 12);
+                    TunnelFixture.WAIT, () -> t.server.stats().bufferedBytes() >= 12);
             agent.expectNothingFor(500, "nothing is sent before SUCCESS");
             agent.send(msg(0, key)); // SUCCESS
             assertEquals("first second", agent.readData(4, key, 12), "the held bytes, as SEND, in order");
@@ -121,7 +121,7 @@ class LegacyServerEndTest {
                 Socket second = Users.connect(t.server.tunnelPort())) {
             second.setSoTimeout(5_000);
             assertEquals(-1, readOrReset(second.getInputStream()));
-            assertEquals(1, t.server.agents());
+            assertEquals(1, t.server.stats().agents());
             try (Socket user = Users.connect(t.userPort())) {
                 first.expect(msg(1, v4Key(user.getLocalPort())));
             }
@@ -142,8 +142,8 @@ class LegacyServerEndTest {
                 agent.send("06000001" + v4Key(3)); // version 6
                 assertEquals(-1, readOrReset(agent.in), "the server closed the broken connection");
             }
-            Await.until("the broken agent to be gone", TunnelFixture.WAIT, () -> t.server.agents() == 0);
-            assertTrue(t.server.isListening(), "nothing else is disturbed");
+            Await.until("the broken agent to be gone", TunnelFixture.WAIT, () -> t.server.stats().agents() == 0);
+            assertTrue(t.server.isReady(), "nothing else is disturbed");
             try (LegacyPeer again = goAgent(t); Socket user = Users.connect(t.userPort())) {
                 again.expect(msg(1, v4Key(user.getLocalPort())));
             }
@@ -164,7 +164,7 @@ class LegacyServerEndTest {
             }
             String reason = log.await("legacy payload length 17 exceeds the cap of 16");
             assertTrue(reason.contains("tunnel t: closing session"), reason);
-            Await.until("the broken agent to be gone", TunnelFixture.WAIT, () -> t.server.agents() == 0);
+            Await.until("the broken agent to be gone", TunnelFixture.WAIT, () -> t.server.stats().agents() == 0);
             try (LegacyPeer next = goAgent(t); Socket user = Users.connect(t.userPort())) {
                 String key = v4Key(user.getLocalPort());
                 next.expect(msg(1, key));

@@ -106,11 +106,6 @@ final class PipeTransport implements Transport {
         return pending;
     }
 
-    @Override
-    public void pauseReading() {}
-
-    @Override
-    public void resumeReading() {}
 
     @Override
     public void close() {

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.itt.legacy.LegacyCodec;
+import dev.itt.config.TunnelSpec;
+import dev.itt.wire.Wires;
 import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.FrameEncoder;
 import dev.itt.mux.wire.WireConstants;
@@ -22,7 +23,8 @@ class SessionDefenceTest {
 
     /** An agent session that completed its handshake against a scripted server. */
     private static Session establishedAgent(SessionRecorder events, SessionHandshakeTest.CapturingTransport wire) {
-        Session agent = new Session(Role.AGENT, wire, SessionConfig.defaults("t", null), events);
+        Session agent = new Session(Role.AGENT, wire, SessionConfig.defaults("t", null), events,
+                Dialect.nativeProtocol());
         agent.start(System.nanoTime());
         agent.onRead(frame(out -> FrameEncoder.writeChallenge(out, new byte[32])));
         agent.onRead(frame(out -> FrameEncoder.writeWelcome(out)));
@@ -77,6 +79,19 @@ class SessionDefenceTest {
         out.writeInt(0x0a00_0000 | user).writeShort(40_000);
     }
 
+    private static final TunnelSpec.Wire LEGACY = new TunnelSpec.Wire(true, 1024 * 1024);
+
+    /** The seed's format, as the wire factory gives it; reads are never paused here. */
+    private static Dialect legacy(Role role) {
+        return Wires.dialect(LEGACY, role, new ReadSwitch() {
+            @Override
+            public void pauseReading() {}
+
+            @Override
+            public void resumeReading() {}
+        });
+    }
+
     private static InetSocketAddress legacyUser(int user) throws Exception {
         return new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 0, (byte) (user >> 8), (byte) user}),
                 40_000);
@@ -87,7 +102,7 @@ class SessionDefenceTest {
         SessionRecorder events = new SessionRecorder();
         SessionHandshakeTest.CapturingTransport wire = new SessionHandshakeTest.CapturingTransport();
         Session agent = new Session(Role.AGENT, wire, SessionConfig.defaults("t", null), events,
-                LegacyCodec.withDefaultCap(Role.AGENT));
+                legacy(Role.AGENT));
         agent.start(System.nanoTime());
         int users = 3_000; // over the native limit of 2000 resets a second, all within one tick
         ByteBuf busySecond = Unpooled.buffer();
@@ -107,12 +122,12 @@ class SessionDefenceTest {
         SessionRecorder events = new SessionRecorder();
         SessionHandshakeTest.CapturingTransport wire = new SessionHandshakeTest.CapturingTransport();
         Session server = new Session(Role.SERVER, wire, SessionConfig.defaults("t", null), events,
-                LegacyCodec.withDefaultCap(Role.SERVER));
+                legacy(Role.SERVER));
         server.start(System.nanoTime());
         int users = 3_000;
         ByteBuf busySecond = Unpooled.buffer();
         for (int user = 1; user <= users; user++) {
-            assertTrue(server.open(legacyUser(user)) != null);
+            assertTrue(Wires.of(LEGACY).open(server, legacyUser(user)) != null);
             if (user % 2 == 0) {
                 writeLegacy(busySecond, 0, user); // SUCCESS
                 writeLegacy(busySecond, 254, user); // CONN_CLOSE: the upstream's normal end
@@ -132,7 +147,7 @@ class SessionDefenceTest {
         events.acceptAtOnce = false; // the first dial is still in progress
         SessionHandshakeTest.CapturingTransport wire = new SessionHandshakeTest.CapturingTransport();
         Session agent = new Session(Role.AGENT, wire, SessionConfig.defaults("t", null).withStreamLimits(16, 1),
-                events, LegacyCodec.withDefaultCap(Role.AGENT));
+                events, legacy(Role.AGENT));
         agent.start(System.nanoTime());
         ByteBuf connects = Unpooled.buffer();
         writeLegacy(connects, 1, 1);
@@ -196,7 +211,8 @@ class SessionDefenceTest {
     void theAgentNeverAcceptsAnOpenFromTheWrongSide() {
         SessionRecorder events = new SessionRecorder();
         SessionHandshakeTest.CapturingTransport wire = new SessionHandshakeTest.CapturingTransport();
-        Session server = new Session(Role.SERVER, wire, SessionConfig.defaults("t", null), events);
+        Session server = new Session(Role.SERVER, wire, SessionConfig.defaults("t", null), events,
+                Dialect.nativeProtocol());
         server.start(System.nanoTime());
         server.onRead(frame(out -> FrameEncoder.writeHello(out, 1, "t")));
         server.onRead(frame(out -> FrameEncoder.writeAuth(out, new byte[0])));

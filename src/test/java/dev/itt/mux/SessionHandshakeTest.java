@@ -57,7 +57,7 @@ class SessionHandshakeTest {
     void aRecordedAnswerCannotBeReplayed() {
         // a successful handshake, recorded on the wire
         CapturingTransport wire = new CapturingTransport();
-        Session first = new Session(Role.SERVER, wire, SessionConfig.defaults("docker", "s3cret"), new SessionRecorder());
+        Session first = new Session(Role.SERVER, wire, SessionConfig.defaults("docker", "s3cret"), new SessionRecorder(), Dialect.nativeProtocol());
         first.start(System.nanoTime());
         first.onRead(frame(out -> FrameEncoder.writeHello(out, 1, "docker")));
         byte[] nonce1 = wire.challengeNonce();
@@ -68,7 +68,7 @@ class SessionHandshakeTest {
         // the same answer against a new session: a new nonce, so it fails
         CapturingTransport wire2 = new CapturingTransport();
         SessionRecorder events = new SessionRecorder();
-        Session second = new Session(Role.SERVER, wire2, SessionConfig.defaults("docker", "s3cret"), events);
+        Session second = new Session(Role.SERVER, wire2, SessionConfig.defaults("docker", "s3cret"), events, Dialect.nativeProtocol());
         second.start(System.nanoTime());
         second.onRead(frame(out -> FrameEncoder.writeHello(out, 1, "docker")));
         assertNotEquals(new String(nonce1, java.nio.charset.StandardCharsets.ISO_8859_1),
@@ -82,7 +82,7 @@ class SessionHandshakeTest {
     void aStreamFrameBeforeTheHandshakeIsAProtocolError() {
         CapturingTransport wire = new CapturingTransport();
         SessionRecorder events = new SessionRecorder();
-        Session s = new Session(Role.SERVER, wire, SessionConfig.defaults("t", null), events);
+        Session s = new Session(Role.SERVER, wire, SessionConfig.defaults("t", null), events, Dialect.nativeProtocol());
         s.start(System.nanoTime());
         s.onRead(frame(out -> FrameEncoder.writeOpen(out, 1)));
         assertEquals(ErrorCode.PROTOCOL_ERROR, events.closedCode);
@@ -94,7 +94,7 @@ class SessionHandshakeTest {
         CapturingTransport wire = new CapturingTransport();
         SessionRecorder events = new SessionRecorder();
         SessionConfig config = SessionConfig.defaults("t", null);
-        Session s = new Session(Role.SERVER, wire, config, events);
+        Session s = new Session(Role.SERVER, wire, config, events, Dialect.nativeProtocol());
         long start = System.nanoTime();
         s.start(start);
         s.tick(start + config.handshakeTimeout().toNanos() / 2);
@@ -148,11 +148,6 @@ class SessionHandshakeTest {
             return 0;
         }
 
-        @Override
-        public void pauseReading() {}
-
-        @Override
-        public void resumeReading() {}
 
         @Override
         public void close() {

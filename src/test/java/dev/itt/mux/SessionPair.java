@@ -14,8 +14,8 @@ final class SessionPair {
         PipeTransport[] pipe = PipeTransport.pair(loop);
         serverSide = pipe[0];
         agentSide = pipe[1];
-        server = new Session(Role.SERVER, serverSide, serverConfig, serverEvents);
-        agent = new Session(Role.AGENT, agentSide, agentConfig, agentEvents);
+        server = new Session(Role.SERVER, serverSide, serverConfig, serverEvents, Dialect.nativeProtocol());
+        agent = new Session(Role.AGENT, agentSide, agentConfig, agentEvents, Dialect.nativeProtocol());
         serverSide.owner(server);
         agentSide.owner(agent);
     }

@@ -1,5 +1,6 @@
 package dev.itt.runtime;
 
+import dev.itt.mux.Role;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,8 +43,8 @@ class ConfiguredTunnelsTest {
 
     @Test
     void bothEndsStartFromConfigurationAndCarryTraffic() throws Exception {
-        assertEquals(1, tunnels.servers().size());
-        assertEquals(1, tunnels.agents().size());
+        assertEquals(1, tunnels.ends().stream().filter(e -> e.role() == Role.SERVER).count());
+        assertEquals(1, tunnels.ends().stream().filter(e -> e.role() == Role.AGENT).count());
         Await.until("readiness", Duration.ofSeconds(20), () -> {
             try {
                 return get(ready).statusCode() == 200;

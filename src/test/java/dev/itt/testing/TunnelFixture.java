@@ -98,9 +98,9 @@ public final class TunnelFixture implements AutoCloseable {
     /** Starts an agent and waits until both it and the server see the session (legacy has no handshake). */
     public AgentEnd connectedAgent(String upstream) {
         AgentEnd agent = startAgent(upstream);
-        Await.until("the agent to connect", WAIT, agent::isConnected);
-        long connected = agents.stream().filter(AgentEnd::isConnected).count();
-        Await.until("the server to see " + connected + " agents", WAIT, () -> server.agents() >= connected);
+        Await.until("the agent to connect", WAIT, agent::isReady);
+        long connected = agents.stream().filter(AgentEnd::isReady).count();
+        Await.until("the server to see " + connected + " agents", WAIT, () -> server.stats().agents() >= connected);
         return agent;
     }
 

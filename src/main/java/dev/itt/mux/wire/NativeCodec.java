@@ -17,11 +17,6 @@ public final class NativeCodec implements Codec {
         decoder.release();
     }
 
-    @Override
-    public boolean isNative() {
-        return true;
-    }
-
     private static ByteBuf buffer(ByteBufAllocator alloc, int payload) {
         return alloc.ioBuffer(WireConstants.HEADER_LENGTH + payload);
     }
@@ -34,7 +29,7 @@ public final class NativeCodec implements Codec {
     }
 
     @Override
-    public ByteBuf open(ByteBufAllocator alloc, int streamId, Object peer) {
+    public ByteBuf open(ByteBufAllocator alloc, int streamId) {
         ByteBuf out = buffer(alloc, 0);
         FrameEncoder.writeOpen(out, streamId);
         return out;
@@ -52,6 +47,12 @@ public final class NativeCodec implements Codec {
         ByteBuf out = buffer(alloc, 4 + reason.length() * 3);
         FrameEncoder.writeOpenFailed(out, streamId, code, reason);
         return out;
+    }
+
+    /** RESET: the stream never started (PROTOCOL.md §5.2). */
+    @Override
+    public ByteBuf refuseOpen(ByteBufAllocator alloc, int streamId, ErrorCode code, String reason) {
+        return reset(alloc, streamId, code);
     }
 
     @Override

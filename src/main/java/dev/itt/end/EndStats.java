@@ -1,0 +1,14 @@
+package dev.itt.end;
+
+/**
+ * What a tunnel end reports to health and metrics: a snapshot its event loop publishes (every tick and on every
+ * session's start and end), so that other threads never read session state.
+ *
+ * @param agents sessions whose handshake is done (the agents a server end serves; 0 or 1 at an agent)
+ * @param activeStreams streams open on those sessions
+ * @param bufferedBytes bytes held for streams: queued for the peer's credit plus received and not yet delivered
+ * @param peakBufferedBytes the most any one live session has held
+ */
+public record EndStats(int agents, int activeStreams, long bufferedBytes, long peakBufferedBytes) {
+    public static final EndStats NONE = new EndStats(0, 0, 0, 0);
+}

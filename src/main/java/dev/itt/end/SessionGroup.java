@@ -1,0 +1,192 @@
+package dev.itt.end;
+
+import dev.itt.config.TunnelSpec;
+import dev.itt.mux.MuxStream;
+import dev.itt.mux.Role;
+import dev.itt.mux.Session;
+import dev.itt.mux.SessionConfig;
+import dev.itt.mux.SessionHandler;
+import dev.itt.mux.wire.ErrorCode;
+import dev.itt.vertx.Connection;
+import dev.itt.vertx.SocketTransport;
+import dev.itt.wire.Wire;
+import dev.itt.wire.Wires;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.impl.VertxInternal;
+import io.vertx.core.net.NetSocket;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The tunnel connections of one tunnel end and everything both ends do with them: one event loop for all of
+ * them (and for every socket the end opens, so sessions and streams need no locks), the tunnel's wire format,
+ * the socket → {@link Connection} → {@link SocketTransport} → {@link Session} wiring, the once-a-second tick,
+ * which session a new stream goes to, the GO_AWAY drain on stop, and the {@link EndStats} snapshot that other
+ * threads read. Every method but {@link #context()} and {@link #stats()} runs on {@link #context()}.
+ */
+public final class SessionGroup {
+    private final Vertx vertx;
+    private final ContextInternal context;
+    private final Role role;
+    private final SessionConfig config;
+    private final Wire wire;
+    private final List<Session> sessions = new ArrayList<>();
+    private volatile EndStats stats = EndStats.NONE;
+    private long tickTimer = -1;
+    private Promise<Void> drained;
+    private long drainTimer = -1;
+
+    public SessionGroup(Vertx vertx, Role role, SessionConfig config, TunnelSpec.Wire wire) {
+        this.vertx = vertx;
+        this.context = ((VertxInternal) vertx).createEventLoopContext();
+        this.role = role;
+        this.config = config;
+        this.wire = Wires.of(wire);
+    }
+
+    /** The event loop of this end: its sessions, its listeners or dials, and every socket they lead to. */
+    public ContextInternal context() {
+        return context;
+    }
+
+    /** Starts the tick. */
+    public void start() {
+        tickTimer = vertx.setPeriodic(1000, id -> tick());
+    }
+
+    /** Server: whether the wire format takes one more agent (the legacy one serves one at a time). */
+    public boolean hasRoomForAgent() {
+        return sessions.size() < wire.maxAgents();
+    }
+
+    public int maxAgents() {
+        return wire.maxAgents();
+    }
+
+    /** Runs a session over a new tunnel connection; {@code events} hears what it does. */
+    public Session attach(NetSocket socket, SessionHandler events) {
+        SocketTransport transport = new SocketTransport(new Connection(socket));
+        Session session = wire.newSession(role, transport, config, new Tracked(events));
+        sessions.add(session);
+        transport.bind(session);
+        return session;
+    }
+
+    /** Server: a stream for {@code user} on the live session with the fewest streams, or null if none takes it. */
+    public MuxStream open(SocketAddress user) {
+        Session best = null;
+        for (Session s : sessions) {
+            if (s.acceptsStreams() && (best == null || s.streamCount() < best.streamCount())) {
+                best = s;
+            }
+        }
+        return best == null ? null : wire.open(best, user);
+    }
+
+    /**
+     * GO_AWAY on every session: no new streams, the open ones may finish for {@code drainTime}, then whatever is
+     * left is closed. Completes when the last session has closed.
+     */
+    public Future<Void> drain(String reason, Duration drainTime) {
+        if (drained != null) {
+            return drained.future();
+        }
+        drained = Promise.promise();
+        for (Session s : new ArrayList<>(sessions)) {
+            s.goAway(ErrorCode.NO_ERROR, reason, drainTime.toNanos());
+        }
+        if (sessions.isEmpty()) {
+            finishDrain();
+        } else {
+            drainTimer = vertx.setTimer(Math.max(1, drainTime.toMillis()), id -> {
+                drainTimer = -1;
+                for (Session s : new ArrayList<>(sessions)) {
+                    s.close(ErrorCode.NO_ERROR, reason + ": drain time over");
+                }
+            });
+        }
+        return drained.future();
+    }
+
+    /** The latest snapshot; safe from any thread. */
+    public EndStats stats() {
+        return stats;
+    }
+
+    private void tick() {
+        long now = System.nanoTime();
+        for (Session s : new ArrayList<>(sessions)) {
+            s.tick(now);
+        }
+        publish();
+    }
+
+    private void publish() {
+        int agents = 0;
+        int streams = 0;
+        long buffered = 0;
+        long peak = 0;
+        for (Session s : sessions) {
+            if (s.isEstablished()) {
+                agents++;
+            }
+            streams += s.streamCount();
+            buffered += s.bufferedBytes();
+            peak = Math.max(peak, s.peakBufferedBytes());
+        }
+        stats = new EndStats(agents, streams, buffered, peak);
+    }
+
+    private void finishDrain() {
+        if (tickTimer >= 0) {
+            vertx.cancelTimer(tickTimer);
+            tickTimer = -1;
+        }
+        if (drainTimer >= 0) {
+            vertx.cancelTimer(drainTimer);
+            drainTimer = -1;
+        }
+        publish();
+        drained.tryComplete();
+    }
+
+    /** Keeps the group's list and snapshot current as a session starts and ends, then tells the end. */
+    private final class Tracked implements SessionHandler {
+        private final SessionHandler end;
+
+        Tracked(SessionHandler end) {
+            this.end = end;
+        }
+
+        @Override
+        public void onEstablished(Session session) {
+            publish();
+            end.onEstablished(session);
+        }
+
+        @Override
+        public void onStreamOpened(Session session, MuxStream stream) {
+            end.onStreamOpened(session, stream);
+        }
+
+        @Override
+        public void onGoAway(Session session, ErrorCode code, String reason) {
+            end.onGoAway(session, code, reason);
+        }
+
+        @Override
+        public void onClosed(Session session, ErrorCode code, String reason) {
+            sessions.remove(session);
+            publish();
+            end.onClosed(session, code, reason);
+            if (drained != null && sessions.isEmpty()) {
+                finishDrain();
+            }
+        }
+    }
+}

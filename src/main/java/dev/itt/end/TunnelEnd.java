@@ -1,0 +1,34 @@
+package dev.itt.end;
+
+import dev.itt.mux.Role;
+import io.vertx.core.Future;
+import java.time.Duration;
+
+/**
+ * One configured tunnel's end in this process, whichever it is: what the runtime starts, stops, and reads for
+ * readiness and metrics, the same way for both ends. Methods other than {@link #start} and {@link #stop} may be
+ * called from any thread.
+ */
+public interface TunnelEnd {
+    /** The configuration name, {@code itt.tunnels.NAME}. */
+    String name();
+
+    Role role();
+
+    /** Listens (server end) or starts dialing (agent); fails with a message naming the tunnel and the key. */
+    Future<Void> start();
+
+    /** GO_AWAY to the peers, open streams drain for the tunnel's drain time, then everything closes. */
+    Future<Void> stop();
+
+    /** How long {@link #stop} lets open streams finish. */
+    Duration drainTimeout();
+
+    /** A server end listens; an agent has a session to its server end. */
+    boolean isReady();
+
+    /** How readiness shows this end: "listening, 2 agents", "not connected". */
+    String status();
+
+    EndStats stats();
+}

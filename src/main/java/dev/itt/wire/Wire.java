@@ -1,0 +1,24 @@
+package dev.itt.wire;
+
+import dev.itt.mux.MuxStream;
+import dev.itt.mux.Role;
+import dev.itt.mux.Session;
+import dev.itt.mux.SessionConfig;
+import dev.itt.mux.SessionHandler;
+import dev.itt.vertx.SocketTransport;
+import java.net.SocketAddress;
+
+/**
+ * A tunnel's wire format, as the ends need it: a session for each tunnel connection, a stream for each user, and
+ * how many agents a server tunnel takes. One per tunnel, from {@link Wires#of}; used on the tunnel's event loop.
+ */
+public interface Wire {
+    /** A session over a new tunnel connection, not yet started. */
+    Session newSession(Role role, SocketTransport transport, SessionConfig config, SessionHandler handler);
+
+    /** Server: a stream for {@code user} on {@code session}, or null when it takes none now. */
+    MuxStream open(Session session, SocketAddress user);
+
+    /** Agents a server tunnel serves at once. */
+    int maxAgents();
+}

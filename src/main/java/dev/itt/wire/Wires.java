@@ -1,0 +1,81 @@
+package dev.itt.wire;
+
+import dev.itt.config.TunnelSpec;
+import dev.itt.legacy.LegacyCodec;
+import dev.itt.mux.Dialect;
+import dev.itt.mux.Flow;
+import dev.itt.mux.MuxStream;
+import dev.itt.mux.ReadSwitch;
+import dev.itt.mux.Role;
+import dev.itt.mux.Session;
+import dev.itt.mux.SessionConfig;
+import dev.itt.mux.SessionHandler;
+import dev.itt.vertx.SocketTransport;
+import java.net.SocketAddress;
+
+/**
+ * The one place a tunnel's wire format is chosen, and the only class outside {@code dev.itt.legacy} that knows
+ * the legacy format: the native protocol (docs/PROTOCOL.md), or the seed's version-5 format (docs/LEGACY.md),
+ * each as a codec plus the behaviour that differs. Deleting the legacy format starts and ends here.
+ */
+public final class Wires {
+    private Wires() {}
+
+    /** The wire format of a tunnel configured with {@code spec}. */
+    public static Wire of(TunnelSpec.Wire spec) {
+        return spec.legacy() ? new Legacy(spec.legacyMaxPayload()) : Native.INSTANCE;
+    }
+
+    /** What a session of that format is given, for one connection whose reads {@code reads} switches. */
+    public static Dialect dialect(TunnelSpec.Wire spec, Role role, ReadSwitch reads) {
+        return spec.legacy() ? Legacy.dialect(role, spec.legacyMaxPayload(), reads) : Dialect.nativeProtocol();
+    }
+
+    /** The native protocol: handshake, credit, keep-alive, half-close, limits; any number of agents. */
+    private enum Native implements Wire {
+        INSTANCE;
+
+        @Override
+        public Session newSession(Role role, SocketTransport transport, SessionConfig config, SessionHandler handler) {
+            return new Session(role, transport, config, handler, Dialect.nativeProtocol());
+        }
+
+        @Override
+        public MuxStream open(Session session, SocketAddress user) {
+            return session.open();
+        }
+
+        @Override
+        public int maxAgents() {
+            return Integer.MAX_VALUE;
+        }
+    }
+
+    /**
+     * The seed's format: no handshake, no credit (reads pause instead), no keep-alive, no half-close, and no
+     * control-frame limits, since a connect, its reply and a close are how every user connection goes; streams
+     * keyed by the user's address; and one agent at a time, as the Go server.
+     */
+    private record Legacy(int maxPayload) implements Wire {
+        static Dialect dialect(Role role, int maxPayload, ReadSwitch reads) {
+            return new Dialect(new LegacyCodec(role, maxPayload), new Flow.PauseReading(reads), false, false, false,
+                    false);
+        }
+
+        @Override
+        public Session newSession(Role role, SocketTransport transport, SessionConfig config, SessionHandler handler) {
+            return new Session(role, transport, config, handler, dialect(role, maxPayload, transport));
+        }
+
+        @Override
+        public MuxStream open(Session session, SocketAddress user) {
+            ((LegacyCodec) session.wireCodec()).nextUser(user);
+            return session.open();
+        }
+
+        @Override
+        public int maxAgents() {
+            return 1;
+        }
+    }
+}
