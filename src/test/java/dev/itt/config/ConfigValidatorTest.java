@@ -2,7 +2,6 @@ package dev.itt.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -178,18 +177,6 @@ class ConfigValidatorTest {
     @Test
     void noTunnelsIsValidAndEmpty() {
         assertTrue(validate(Map.of(), Map.of("HOME", "/root")).isEmpty());
-    }
-
-    @Test
-    void proxyUrlsParseWithTheirDefaults() {
-        ProxyUrl p = ProxyUrl.parse("http://proxy.corp");
-        assertEquals(ProxyUrl.Scheme.HTTP, p.scheme());
-        assertEquals(8080, p.port());
-        assertNull(p.username());
-        ProxyUrl s = ProxyUrl.parse("socks5://alice:pa%40ss@[::1]:1081");
-        assertEquals("::1", s.host());
-        assertEquals("pa@ss", s.password());
-        assertEquals("socks5://alice:****@::1:1081", s.toString());
     }
 
     @Test
