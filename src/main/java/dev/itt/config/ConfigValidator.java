@@ -4,8 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.itt.mux.SessionConfig;
 import dev.itt.mux.wire.WireConstants;
+import io.smallrye.config.ConfigMappings;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,11 +20,21 @@ import java.util.function.Function;
  * the tunnel and the key (the user should not fix them one restart at a time).
  */
 public final class ConfigValidator {
-    /** Keys of a tunnel, as they appear after {@code itt.tunnels.NAME.}. */
-    static final List<String> KEYS = List.of("listen", "tunnel", "downstream", "upstream", "proxy", "token", "name",
-            "protocol", "keep-alive-interval", "keep-alive-timeout", "handshake-timeout", "connect-timeout",
-            "reconnect-min", "reconnect-max", "drain-timeout", "max-streams", "max-pending-opens",
-            "max-stream-window", "session-window", "legacy-max-payload");
+    /**
+     * Keys of a tunnel, as they appear after {@code itt.tunnels.NAME.}, in name order: SmallRye's own property
+     * names for the mapping, so that a key added to {@link TunnelConfig} is known here without a second list.
+     */
+    static final List<String> KEYS = keys();
+
+    private static List<String> keys() {
+        String prefix = "itt.tunnels.*.";
+        List<String> keys = ConfigMappings.ConfigClass.configClass(IttConfig.class, "itt").getProperties().keySet()
+                .stream().filter(p -> p.startsWith(prefix)).map(p -> p.substring(prefix.length())).sorted().toList();
+        if (keys.isEmpty()) {
+            throw new IllegalStateException("the mapping has no property under " + prefix);
+        }
+        return keys;
+    }
 
     private final List<String> problems = new ArrayList<>();
 
@@ -51,14 +63,14 @@ public final class ConfigValidator {
     private TunnelSpec tunnel(String name, TunnelConfig c) {
         int before = problems.size();
         boolean server = c.listen().isPresent() || c.tunnel().isPresent();
-        boolean client = c.downstream().isPresent() || c.upstream().isPresent() || c.proxy().isPresent();
-        if (server && client) {
-            problem(name, null, "mixes server keys (listen, tunnel) with client keys (downstream, upstream, proxy);"
+        boolean agent = c.downstream().isPresent() || c.upstream().isPresent() || c.proxy().isPresent();
+        if (server && agent) {
+            problem(name, null, "mixes server keys (listen, tunnel) with agent keys (downstream, upstream, proxy);"
                     + " a tunnel is one end or the other: split it into two tunnels");
             return null;
         }
-        if (!server && !client) {
-            problem(name, null, "is neither a server end (set listen and tunnel) nor a client end"
+        if (!server && !agent) {
+            problem(name, null, "is neither a server end (set listen and tunnel) nor an agent"
                     + " (set downstream and upstream)" + (name.contains(".")
                             ? "; a name with '.' usually comes from a variable like ITT_TUNNELS__MY_DB__KEY, which"
                                     + " cannot name tunnel 'my-db': set the property itt.tunnels.\"my-db\".key"
@@ -79,9 +91,9 @@ public final class ConfigValidator {
                     : new TunnelSpec.Server(name, listen, tunnel, session, c.drainTimeout(), wire);
         }
         DialTarget downstream = required(name, "downstream", c.downstream(), DialTarget::parse,
-                "a client end needs downstream (the server's tunnel address)");
+                "an agent needs downstream (the server's tunnel address)");
         DialTarget upstream = required(name, "upstream", c.upstream(), DialTarget::parse,
-                "a client end needs upstream (the service to reach)");
+                "an agent needs upstream (the service to reach)");
         ProxyUrl proxy = c.proxy().map(p -> parse(name, "proxy", p, ProxyUrl::parse)).orElse(null);
         requireProxy(name, "downstream", downstream, proxy);
         requireProxy(name, "upstream", upstream, proxy);
@@ -125,20 +137,27 @@ public final class ConfigValidator {
             problem(name, "keep-alive-timeout", c.keepAliveTimeout() + " must be longer than keep-alive-interval "
                     + c.keepAliveInterval());
         }
-        if (c.maxStreams() < 1) {
-            problem(name, "max-streams", c.maxStreams() + " must be at least 1");
-        }
-        if (c.maxPendingOpens() < 1) {
-            problem(name, "max-pending-opens", c.maxPendingOpens() + " must be at least 1");
+        atLeastOne(name, "max-streams", c.maxStreams());
+        atLeastOne(name, "max-pending-opens", c.maxPendingOpens());
+        atLeastOne(name, "max-pings-per-second", c.maxPingsPerSecond());
+        atLeastOne(name, "max-resets-per-second", c.maxResetsPerSecond());
+        atLeastOne(name, "max-control-frames-per-second", c.maxControlFramesPerSecond());
+        long queued = c.maxQueuedBytes().asLongValue();
+        if (queued < 1) {
+            problem(name, "max-queued-bytes", queued + " bytes must be at least 1");
         }
         int streamWindow = window(name, "max-stream-window", c.maxStreamWindow().asLongValue());
         int sessionWindow = window(name, "session-window", c.sessionWindow().asLongValue());
         String token = c.token().filter(t -> !t.isEmpty()).orElse(null);
-        return SessionConfig.defaults(wireName, token)
-                .withStreamLimits(c.maxStreams(), c.maxPendingOpens())
-                .withWindows(streamWindow, sessionWindow)
-                .withKeepAlive(c.keepAliveInterval(), c.keepAliveTimeout())
-                .withHandshakeTimeout(c.handshakeTimeout());
+        return new SessionConfig(wireName, token, c.maxStreams(), c.maxPendingOpens(), streamWindow, sessionWindow,
+                c.keepAliveInterval(), c.keepAliveTimeout(), c.handshakeTimeout(), c.maxPingsPerSecond(),
+                c.maxResetsPerSecond(), c.maxControlFramesPerSecond(), queued);
+    }
+
+    private void atLeastOne(String name, String key, int value) {
+        if (value < 1) {
+            problem(name, key, value + " must be at least 1");
+        }
     }
 
     private int window(String name, String key, long bytes) {
@@ -185,10 +204,11 @@ public final class ConfigValidator {
                 continue;
             }
             String rest = var.startsWith("ITT_TUNNELS_") ? var.substring("ITT_TUNNELS_".length()) : null;
+            // the longest key that fits, in case one key ever ends another (window, session-window)
             String key = rest == null ? null : KEYS.stream()
                     .map(k -> k.toUpperCase(Locale.ROOT).replace('-', '_'))
                     .filter(k -> rest.endsWith("_" + k))
-                    .findFirst().orElse(null);
+                    .max(Comparator.comparingInt(String::length)).orElse(null);
             if (key == null) {
                 problems.add("environment variable " + var + " sets no ITT key: expected ITT_TUNNELS_<NAME>_<KEY>"
                         + " with KEY one of " + String.join(", ", KEYS).toUpperCase(Locale.ROOT).replace('-', '_'));

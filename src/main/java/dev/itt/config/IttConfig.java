@@ -7,7 +7,7 @@ import java.util.Map;
 /** Root of the configuration: {@code itt.tunnels.NAME.*} (docs/CONFIGURATION.md). */
 @ConfigMapping(prefix = "itt")
 public interface IttConfig {
-    /** The tunnels this process runs, by name; each is a server end or a client end. */
+    /** The tunnels this process runs, by name; each is a server end or an agent. */
     @ConfigDocMapKey("tunnel-name")
     Map<String, TunnelConfig> tunnels();
 }

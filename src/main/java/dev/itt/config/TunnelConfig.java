@@ -7,7 +7,10 @@ import java.util.Optional;
 
 /**
  * One named tunnel. {@code listen} + {@code tunnel} make a server end; {@code downstream} + {@code upstream}
- * (+ {@code proxy}) a client end. {@link ConfigValidator} checks the combination.
+ * (+ {@code proxy}) an agent. {@link ConfigValidator} checks the combination.
+ *
+ * <p>The {@code @WithDefault}s here are the only place a default is written down: {@link ConfigValidator} reads
+ * every value from this mapping, and a test holds docs/CONFIGURATION.md §2 to the same keys and defaults.
  */
 public interface TunnelConfig {
     /** Server end: where users connect ({@code host:port}, {@code [v6]:port}, {@code unix:/path}). */
@@ -16,19 +19,19 @@ public interface TunnelConfig {
     /** Server end: where agents connect. */
     Optional<String> tunnel();
 
-    /** Client end: the server's tunnel address to dial; prefix {@code proxy:} to dial it through {@code proxy}. */
+    /** Agent: the server's tunnel address to dial; prefix {@code proxy:} to dial it through {@code proxy}. */
     Optional<String> downstream();
 
-    /** Client end: the service to dial for each stream; prefix {@code proxy:} to dial it through {@code proxy}. */
+    /** Agent: the service to dial for each stream; prefix {@code proxy:} to dial it through {@code proxy}. */
     Optional<String> upstream();
 
-    /** Client end: {@code socks5://}, {@code socks5h://} or {@code http://} proxy, for {@code proxy:} targets. */
+    /** Agent: {@code socks5://}, {@code socks5h://} or {@code http://} proxy, for {@code proxy:} targets. */
     Optional<String> proxy();
 
     /** Shared secret for the handshake's challenge–response; both ends must agree. Never logged. */
     Optional<String> token();
 
-    /** Tunnel name sent in the handshake (client) or required in it (server); defaults to the config name. */
+    /** Tunnel name sent in the handshake (agent) or required in it (server); defaults to the config name. */
     Optional<String> name();
 
     /**
@@ -54,15 +57,15 @@ public interface TunnelConfig {
     @WithDefault("10s")
     Duration handshakeTimeout();
 
-    /** Client end: time a dial (server or upstream) may take. */
+    /** Agent: time a dial (server or upstream) may take. */
     @WithDefault("10s")
     Duration connectTimeout();
 
-    /** Client end: first reconnect delay; doubles (with jitter) on each failure. */
+    /** Agent: first reconnect delay; doubles (with jitter) on each failure. */
     @WithDefault("50ms")
     Duration reconnectMin();
 
-    /** Client end: longest reconnect delay. */
+    /** Agent: longest reconnect delay. */
     @WithDefault("30s")
     Duration reconnectMax();
 
@@ -85,4 +88,20 @@ public interface TunnelConfig {
     /** Receive window of a whole tunnel connection: the most it buffers for all its streams together. */
     @WithDefault("64M")
     MemorySize sessionWindow();
+
+    /** PINGs the peer may send in one second (acknowledgements not counted); one more closes the connection. */
+    @WithDefault("100")
+    int maxPingsPerSecond();
+
+    /** RESET and OPEN_FAILED frames the peer may send in one second; one more closes the tunnel connection. */
+    @WithDefault("2000")
+    int maxResetsPerSecond();
+
+    /** Frames other than DATA and GO_AWAY the peer may send in one second; one more closes the tunnel connection. */
+    @WithDefault("200000")
+    int maxControlFramesPerSecond();
+
+    /** Bytes the peer may leave unread in this end's send queue; more close the tunnel connection. */
+    @WithDefault("16M")
+    MemorySize maxQueuedBytes();
 }

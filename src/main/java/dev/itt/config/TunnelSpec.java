@@ -34,7 +34,7 @@ public sealed interface TunnelSpec {
     }
 
     /**
-     * Client end (agent): dials {@code downstream} (the server's tunnel address), then {@code upstream} per stream.
+     * Agent: dials {@code downstream} (the server's tunnel address), then {@code upstream} per stream.
      *
      * @param proxy the proxy for {@code proxy:} targets, or null
      */

@@ -3,8 +3,10 @@ package dev.itt.mux;
 import java.time.Duration;
 
 /**
- * Limits and timings of one session (docs/PROTOCOL.md §8). Built from a tunnel's configuration by the ends; the
- * defaults here are the protocol's recommended values.
+ * Limits and timings of one session (docs/PROTOCOL.md §8), built from a tunnel's validated configuration. The
+ * defaults are declared once, in the tunnel configuration mapping, and listed in docs/CONFIGURATION.md §2; the
+ * deprecated {@link #defaults} is a leftover copy on its way out. The {@code with*} methods copy a configuration
+ * with some values changed.
  *
  * @param tunnel the tunnel name sent in HELLO (agent) or required in it (server)
  * @param token the shared secret, or null for no authentication
@@ -17,7 +19,7 @@ import java.time.Duration;
  * @param handshakeTimeout time the handshake may take
  * @param maxPingsPerSecond PINGs accepted per second
  * @param maxResetsPerSecond RESET and OPEN_FAILED frames accepted per second
- * @param maxControlFramesPerSecond frames other than DATA accepted per second
+ * @param maxControlFramesPerSecond frames other than DATA and GO_AWAY accepted per second
  * @param maxQueuedBytes bytes the peer may leave unread in our send queue before we give up on it
  */
 public record SessionConfig(
@@ -35,6 +37,13 @@ public record SessionConfig(
         int maxControlFramesPerSecond,
         long maxQueuedBytes) {
 
+    /**
+     * The configuration mapping's defaults, repeated as numbers: a second copy that can drift from the mapping.
+     * It has no callers in main code and goes away once the tests stop calling it.
+     *
+     * @deprecated use TestConfigs.session in tests
+     */
+    @Deprecated(forRemoval = true)
     public static SessionConfig defaults(String tunnel, String token) {
         return new SessionConfig(tunnel, token, 16_384, 1_024, 16 * 1024 * 1024, 64 * 1024 * 1024,
                 Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(10), 100, 2_000, 200_000,

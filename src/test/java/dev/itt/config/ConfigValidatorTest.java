@@ -2,18 +2,19 @@ package dev.itt.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.itt.mux.SessionConfig;
+import dev.itt.testing.TestConfigs;
 import io.quarkus.runtime.configuration.DurationConverter;
-import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.runtime.configuration.MemorySizeConverter;
-import io.smallrye.config.EnvConfigSource;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
+import io.smallrye.config.WithDefault;
+import java.lang.reflect.Method;
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -21,14 +22,7 @@ import org.junit.jupiter.api.Test;
 class ConfigValidatorTest {
 
     private static List<TunnelSpec> validate(Map<String, String> props, Map<String, String> env) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withMapping(IttConfig.class)
-                .withConverter(MemorySize.class, 100, new MemorySizeConverter())
-                .withConverter(java.time.Duration.class, 100, new DurationConverter())
-                .withSources(new PropertiesConfigSource(props, "test", 100))
-                .withSources(new EnvConfigSource(env, 300))
-                .build();
-        return ConfigValidator.validate(config.getConfigMapping(IttConfig.class).tunnels(), env);
+        return TestConfigs.specs(props, env);
     }
 
     private static ConfigException invalid(Map<String, String> props, Map<String, String> env) {
@@ -50,7 +44,7 @@ class ConfigValidatorTest {
     }
 
     @Test
-    void downstreamUpstreamAndProxyMakeAClientEnd() {
+    void downstreamUpstreamAndProxyMakeAnAgent() {
         List<TunnelSpec> specs = validate(Map.of(
                 "itt.tunnels.agent.downstream", "proxy:itt-server:7000",
                 "itt.tunnels.agent.upstream", "unix:/var/run/docker.sock",
@@ -128,7 +122,8 @@ class ConfigValidatorTest {
                 "itt.tunnels.d.proxy", "ftp://proxy:21"), Map.of());
         List<String> p = e.problems();
         assertEquals(5, p.size(), String.join("\n", p));
-        assertTrue(p.get(0).startsWith("tunnel 'a' mixes server keys"), p.get(0));
+        assertEquals("tunnel 'a' mixes server keys (listen, tunnel) with agent keys (downstream, upstream, proxy);"
+                + " a tunnel is one end or the other: split it into two tunnels", p.get(0));
         assertTrue(p.get(1).startsWith("itt.tunnels.b.listen: 'localhost' has no port"), p.get(1));
         assertTrue(p.get(2).startsWith("itt.tunnels.b.tunnel: '127.0.0.1:99999' has port 99999"), p.get(2));
         assertTrue(p.get(3).startsWith("itt.tunnels.c.downstream: 'proxy:server:7000' goes through a proxy"), p.get(3));
@@ -140,7 +135,7 @@ class ConfigValidatorTest {
     void aTunnelThatIsNeitherEndSaysWhatItLacks() {
         ConfigException e = invalid(Map.of("itt.tunnels.x.token", "t", "itt.tunnels.y.listen", "127.0.0.1:1"), Map.of());
         assertEquals(List.of(
-                "tunnel 'x' is neither a server end (set listen and tunnel) nor a client end (set downstream and upstream)",
+                "tunnel 'x' is neither a server end (set listen and tunnel) nor an agent (set downstream and upstream)",
                 "itt.tunnels.y.tunnel: is missing: a server end needs tunnel"), e.problems());
     }
 
@@ -181,18 +176,6 @@ class ConfigValidatorTest {
     }
 
     @Test
-    void proxyUrlsParseWithTheirDefaults() {
-        ProxyUrl p = ProxyUrl.parse("http://proxy.corp");
-        assertEquals(ProxyUrl.Scheme.HTTP, p.scheme());
-        assertEquals(8080, p.port());
-        assertNull(p.username());
-        ProxyUrl s = ProxyUrl.parse("socks5://alice:pa%40ss@[::1]:1081");
-        assertEquals("::1", s.host());
-        assertEquals("pa@ss", s.password());
-        assertEquals("socks5://alice:****@::1:1081", s.toString());
-    }
-
-    @Test
     void aProxyPasswordNeverAppearsInAnError() {
         ConfigException e = invalid(Map.of(
                 "itt.tunnels.a.downstream", "s:1",
@@ -216,5 +199,75 @@ class ConfigValidatorTest {
         ConfigException e = invalid(Map.of("itt.tunnels.s.listen", "proxy:127.0.0.1:1",
                 "itt.tunnels.s.tunnel", "127.0.0.1:2"), Map.of());
         assertTrue(e.problems().get(0).contains("proxy: applies only to dial targets"), e.getMessage());
+    }
+
+    @Test
+    void theKnownKeysAreTheMappingsMethodsInKebabCase() {
+        List<String> methods = Arrays.stream(TunnelConfig.class.getMethods())
+                .map(m -> m.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT))
+                .sorted().toList();
+        assertEquals(methods, ConfigValidator.KEYS);
+        assertTrue(ConfigValidator.KEYS.contains("max-control-frames-per-second"), ConfigValidator.KEYS.toString());
+    }
+
+    @Test
+    void everySessionValueLeftUnsetIsTheMappingsDefault() throws Exception {
+        SessionConfig session = ((TunnelSpec.Server) validate(Map.of("itt.tunnels.s.listen", "127.0.0.1:1",
+                "itt.tunnels.s.tunnel", "127.0.0.1:2"), Map.of()).get(0)).session();
+        for (RecordComponent c : SessionConfig.class.getRecordComponents()) {
+            if (c.getName().equals("tunnel") || c.getName().equals("token")) {
+                continue;
+            }
+            Method key = TunnelConfig.class.getMethod(c.getName()); // each limit has a key of the same name
+            String text = key.getAnnotation(WithDefault.class).value();
+            Object expected = switch (key.getReturnType().getSimpleName()) {
+                case "Duration" -> new DurationConverter().convert(text);
+                case "MemorySize" -> new MemorySizeConverter().convert(text).asLongValue();
+                default -> Long.parseLong(text);
+            };
+            Object actual = c.getAccessor().invoke(session);
+            assertEquals(expected, actual instanceof Integer i ? Long.valueOf(i) : actual, c.getName());
+        }
+        assertEquals(session, TestConfigs.session("s", null), "TestConfigs gives the same defaults");
+    }
+
+    @Test
+    void theFloodLimitsAreKeysThatReachTheSession() {
+        List<TunnelSpec> specs = validate(Map.of(
+                "itt.tunnels.s.listen", "127.0.0.1:1",
+                "itt.tunnels.s.tunnel", "127.0.0.1:2",
+                "itt.tunnels.s.max-pings-per-second", "7",
+                "itt.tunnels.s.max-resets-per-second", "8",
+                "itt.tunnels.s.max-queued-bytes", "2M"), Map.of(
+                "ITT_TUNNELS_S_MAX_CONTROL_FRAMES_PER_SECOND", "9"));
+        SessionConfig session = ((TunnelSpec.Server) specs.get(0)).session();
+        assertEquals(7, session.maxPingsPerSecond());
+        assertEquals(8, session.maxResetsPerSecond());
+        assertEquals(9, session.maxControlFramesPerSecond());
+        assertEquals(2L * 1024 * 1024, session.maxQueuedBytes());
+    }
+
+    @Test
+    void floodLimitsBelowOneAreNamed() {
+        ConfigException e = invalid(Map.of(
+                "itt.tunnels.a.downstream", "server:7000",
+                "itt.tunnels.a.upstream", "db:5432",
+                "itt.tunnels.a.max-pings-per-second", "0",
+                "itt.tunnels.a.max-resets-per-second", "-1",
+                "itt.tunnels.a.max-control-frames-per-second", "0",
+                "itt.tunnels.a.max-queued-bytes", "0"), Map.of());
+        assertEquals(List.of(
+                "itt.tunnels.a.max-pings-per-second: 0 must be at least 1",
+                "itt.tunnels.a.max-resets-per-second: -1 must be at least 1",
+                "itt.tunnels.a.max-control-frames-per-second: 0 must be at least 1",
+                "itt.tunnels.a.max-queued-bytes: 0 bytes must be at least 1"), e.problems());
+    }
+
+    @Test
+    void anAgentWithoutItsDialTargetsSaysWhatEachIsFor() {
+        ConfigException e = invalid(Map.of("itt.tunnels.a.proxy", "socks5://proxy:1080"), Map.of());
+        assertEquals(List.of(
+                "itt.tunnels.a.downstream: is missing: an agent needs downstream (the server's tunnel address)",
+                "itt.tunnels.a.upstream: is missing: an agent needs upstream (the service to reach)"), e.problems());
     }
 }

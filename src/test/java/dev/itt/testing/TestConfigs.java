@@ -1,0 +1,63 @@
+package dev.itt.testing;
+
+import dev.itt.config.ConfigValidator;
+import dev.itt.config.IttConfig;
+import dev.itt.config.TunnelSpec;
+import dev.itt.mux.SessionConfig;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
+import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Configurations for tests, made the way the application makes them: the real {@code @ConfigMapping} fed by
+ * SmallRye, then {@link ConfigValidator}. A value a test does not set is the mapping's default, so no test repeats
+ * a default as a number.
+ */
+public final class TestConfigs {
+    /** The session of a minimal server tunnel, every limit and timer at the mapping's default. */
+    private static final SessionConfig DEFAULTS = ((TunnelSpec.Server) specs(Map.of(
+            "itt.tunnels.defaults.listen", "127.0.0.1:0",
+            "itt.tunnels.defaults.tunnel", "127.0.0.1:0"), Map.of()).get(0)).session();
+
+    private TestConfigs() {}
+
+    /**
+     * The configuration Quarkus would build from these properties and environment variables, with the ITT mapping
+     * and the converters Quarkus registers for durations ({@code 10s}) and sizes ({@code 16M}).
+     */
+    public static SmallRyeConfig config(Map<String, String> properties, Map<String, String> env) {
+        return new SmallRyeConfigBuilder()
+                .withMapping(IttConfig.class)
+                .withConverter(MemorySize.class, 100, new MemorySizeConverter())
+                .withConverter(Duration.class, 100, new DurationConverter())
+                .withSources(new PropertiesConfigSource(properties, "test", 100))
+                .withSources(new EnvConfigSource(env, 300))
+                .build();
+    }
+
+    /** The validated tunnels, as the application gets them at start-up; throws the validator's ConfigException. */
+    public static List<TunnelSpec> specs(Map<String, String> properties, Map<String, String> env) {
+        return ConfigValidator.validate(config(properties, env).getConfigMapping(IttConfig.class).tunnels(), env);
+    }
+
+    /**
+     * Session settings with every limit and timer at the mapping's default; vary them with the {@code with*}
+     * methods. The name and the token are taken as given, unchecked, so that tests can also pass names the
+     * configuration would refuse.
+     *
+     * @param token the shared secret, or null for none
+     */
+    public static SessionConfig session(String tunnel, String token) {
+        SessionConfig d = DEFAULTS;
+        return new SessionConfig(tunnel, token, d.maxStreams(), d.maxPendingOpens(), d.maxStreamWindow(),
+                d.sessionWindow(), d.keepAliveInterval(), d.keepAliveTimeout(), d.handshakeTimeout(),
+                d.maxPingsPerSecond(), d.maxResetsPerSecond(), d.maxControlFramesPerSecond(), d.maxQueuedBytes());
+    }
+}
