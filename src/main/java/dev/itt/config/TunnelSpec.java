@@ -27,11 +27,7 @@ public sealed interface TunnelSpec {
      * @param drainTimeout how long streams may finish after GO_AWAY on shutdown
      */
     record Server(String name, Endpoint listen, Endpoint tunnel, SessionConfig session, Duration drainTimeout,
-            Wire wire) implements TunnelSpec {
-        public Server(String name, Endpoint listen, Endpoint tunnel, SessionConfig session, Duration drainTimeout) {
-            this(name, listen, tunnel, session, drainTimeout, Wire.NATIVE);
-        }
-    }
+            Wire wire) implements TunnelSpec {}
 
     /**
      * Agent: dials {@code downstream} (the server's tunnel address), then {@code upstream} per stream.
@@ -40,11 +36,5 @@ public sealed interface TunnelSpec {
      */
     record Agent(String name, DialTarget downstream, DialTarget upstream, ProxyUrl proxy, SessionConfig session,
             Duration connectTimeout, Duration reconnectMin, Duration reconnectMax, Duration drainTimeout, Wire wire)
-            implements TunnelSpec {
-        public Agent(String name, DialTarget downstream, DialTarget upstream, ProxyUrl proxy, SessionConfig session,
-                Duration connectTimeout, Duration reconnectMin, Duration reconnectMax, Duration drainTimeout) {
-            this(name, downstream, upstream, proxy, session, connectTimeout, reconnectMin, reconnectMax, drainTimeout,
-                    Wire.NATIVE);
-        }
-    }
+            implements TunnelSpec {}
 }

@@ -43,10 +43,6 @@ public final class LegacyCodec implements Codec {
         this.maxPayload = maxPayload;
     }
 
-    public static LegacyCodec withDefaultCap(Role role) {
-        return new LegacyCodec(role, LegacyWire.DEFAULT_MAX_PAYLOAD);
-    }
-
     // ---- reading -----------------------------------------------------------------------------------------
 
     @Override

@@ -25,7 +25,4 @@ final class LegacyWire {
     static final int CONNECTION_REFUSED = 5;
     static final int CONN_CLOSE = 254;
     static final int PACKET = 255;
-
-    /** Default cap on a data message's payload; the format allows up to 2^32-1. */
-    static final int DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 }

@@ -37,43 +37,6 @@ public record SessionConfig(
         int maxControlFramesPerSecond,
         long maxQueuedBytes) {
 
-    /**
-     * The configuration mapping's defaults, repeated as numbers: a second copy that can drift from the mapping.
-     * It has no callers in main code and goes away once the tests stop calling it.
-     *
-     * @deprecated use TestConfigs.session in tests
-     */
-    @Deprecated(forRemoval = true)
-    public static SessionConfig defaults(String tunnel, String token) {
-        return new SessionConfig(tunnel, token, 16_384, 1_024, 16 * 1024 * 1024, 64 * 1024 * 1024,
-                Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(10), 100, 2_000, 200_000,
-                16L * 1024 * 1024);
-    }
-
-    public SessionConfig withKeepAlive(Duration interval, Duration timeout) {
-        return new SessionConfig(tunnel, token, maxStreams, maxPendingOpens, maxStreamWindow, sessionWindow, interval,
-                timeout, handshakeTimeout, maxPingsPerSecond, maxResetsPerSecond, maxControlFramesPerSecond,
-                maxQueuedBytes);
-    }
-
-    public SessionConfig withHandshakeTimeout(Duration timeout) {
-        return new SessionConfig(tunnel, token, maxStreams, maxPendingOpens, maxStreamWindow, sessionWindow,
-                keepAliveInterval, keepAliveTimeout, timeout, maxPingsPerSecond, maxResetsPerSecond,
-                maxControlFramesPerSecond, maxQueuedBytes);
-    }
-
-    public SessionConfig withWindows(int maxStreamWindow, int sessionWindow) {
-        return new SessionConfig(tunnel, token, maxStreams, maxPendingOpens, maxStreamWindow, sessionWindow,
-                keepAliveInterval, keepAliveTimeout, handshakeTimeout, maxPingsPerSecond, maxResetsPerSecond,
-                maxControlFramesPerSecond, maxQueuedBytes);
-    }
-
-    public SessionConfig withStreamLimits(int maxStreams, int maxPendingOpens) {
-        return new SessionConfig(tunnel, token, maxStreams, maxPendingOpens, maxStreamWindow, sessionWindow,
-                keepAliveInterval, keepAliveTimeout, handshakeTimeout, maxPingsPerSecond, maxResetsPerSecond,
-                maxControlFramesPerSecond, maxQueuedBytes);
-    }
-
     @Override
     public String toString() {
         return "SessionConfig[tunnel=" + tunnel + ", token=" + (token == null ? "none" : "****") + ", maxStreams="

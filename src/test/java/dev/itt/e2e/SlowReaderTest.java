@@ -1,6 +1,8 @@
 package dev.itt.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import java.util.Map;
+import dev.itt.testing.TestConfigs;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.agent.AgentEnd;
@@ -26,7 +28,8 @@ class SlowReaderTest {
 
     @Test
     void aUserWhoNeverReadsStallsNobodyAndBuffersStayBounded() throws Exception {
-        SessionConfig session = SessionConfig.defaults("t", null).withWindows(MAX_STREAM_WINDOW, 8 * 1024 * 1024);
+        SessionConfig session = TestConfigs.session("t", null,
+                Map.of("max-stream-window", String.valueOf(MAX_STREAM_WINDOW), "session-window", "8M"));
         try (Target source = Target.tcp(Target.Mode.SOURCE, SIZE);
                 TunnelFixture t = new TunnelFixture().session(session).startServer()) {
             AgentEnd agent = t.connectedAgent(source.address());

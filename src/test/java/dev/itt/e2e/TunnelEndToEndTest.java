@@ -1,6 +1,7 @@
 package dev.itt.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import dev.itt.testing.TestConfigs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -319,7 +320,7 @@ public class TunnelEndToEndTest {
             first.server = new dev.itt.server.ServerEnd(first.vertx, new dev.itt.config.TunnelSpec.Server("t",
                     dev.itt.config.Endpoint.parse("127.0.0.1:" + userPort),
                     dev.itt.config.Endpoint.parse("127.0.0.1:" + tunnelPort),
-                    dev.itt.mux.SessionConfig.defaults("t", null), java.time.Duration.ofSeconds(2)));
+                    TestConfigs.session("t", null), java.time.Duration.ofSeconds(2), TestConfigs.wire("native")));
             TunnelFixture.join(first.server.start());
             Await.until("the agent to come back", TunnelFixture.WAIT, agent::isReady);
             assertTrue(echoesItsOwnBytes(userPort, 3, 100_000));

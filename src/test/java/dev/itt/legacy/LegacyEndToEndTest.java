@@ -1,6 +1,8 @@
 package dev.itt.legacy;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import java.util.Map;
+import dev.itt.testing.TestConfigs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -95,10 +97,8 @@ class LegacyEndToEndTest {
 
     /** The defaults, but the native protocol's per-second limits at 1: far below any real legacy traffic. */
     private static SessionConfig nativeRateLimitsOfOne() {
-        SessionConfig d = SessionConfig.defaults("t", null);
-        return new SessionConfig(d.tunnel(), d.token(), d.maxStreams(), d.maxPendingOpens(), d.maxStreamWindow(),
-                d.sessionWindow(), d.keepAliveInterval(), d.keepAliveTimeout(), d.handshakeTimeout(), 1, 1, 1,
-                d.maxQueuedBytes());
+        return TestConfigs.session("t", null, Map.of("max-pings-per-second", "1", "max-resets-per-second", "1",
+                "max-control-frames-per-second", "1"));
     }
 
     @Test
@@ -140,7 +140,8 @@ class LegacyEndToEndTest {
     void aSlowReaderBoundsWhatEachEndHoldsInLegacyMode() throws Exception {
         long size = 50L * 1024 * 1024;
         int budget = 4 * 1024 * 1024;
-        SessionConfig session = SessionConfig.defaults("t", null).withWindows(1024 * 1024, budget);
+        SessionConfig session = TestConfigs.session("t", null,
+                Map.of("max-stream-window", "1M", "session-window", String.valueOf(budget)));
         try (Target source = Target.tcp(Target.Mode.SOURCE, size);
                 TunnelFixture t = new TunnelFixture().legacy().session(session).startServer()) {
             AgentEnd agent = t.connectedAgent(source.address());

@@ -1,6 +1,8 @@
 package dev.itt.mux;
 
 import static dev.itt.mux.SessionHandshakeTest.frame;
+import java.util.Map;
+import dev.itt.testing.TestConfigs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -23,7 +25,7 @@ class SessionDefenceTest {
 
     /** An agent session that completed its handshake against a scripted server. */
     private static Session establishedAgent(SessionRecorder events, SessionHandshakeTest.CapturingTransport wire) {
-        Session agent = new Session(Role.AGENT, wire, SessionConfig.defaults("t", null), events,
+        Session agent = new Session(Role.AGENT, wire, TestConfigs.session("t", null), events,
                 Dialect.nativeProtocol());
         agent.start(System.nanoTime());
         agent.onRead(frame(out -> FrameEncoder.writeChallenge(out, new byte[32])));
@@ -101,7 +103,7 @@ class SessionDefenceTest {
     void legacyClosesFromTheServerAreNotCountedAsResets() {
         SessionRecorder events = new SessionRecorder();
         SessionHandshakeTest.CapturingTransport wire = new SessionHandshakeTest.CapturingTransport();
-        Session agent = new Session(Role.AGENT, wire, SessionConfig.defaults("t", null), events,
+        Session agent = new Session(Role.AGENT, wire, TestConfigs.session("t", null), events,
                 legacy(Role.AGENT));
         agent.start(System.nanoTime());
         int users = 3_000; // over the native limit of 2000 resets a second, all within one tick
@@ -121,7 +123,7 @@ class SessionDefenceTest {
     void legacyClosesAndFailureRepliesFromTheAgentAreNotCountedAsResets() throws Exception {
         SessionRecorder events = new SessionRecorder();
         SessionHandshakeTest.CapturingTransport wire = new SessionHandshakeTest.CapturingTransport();
-        Session server = new Session(Role.SERVER, wire, SessionConfig.defaults("t", null), events,
+        Session server = new Session(Role.SERVER, wire, TestConfigs.session("t", null), events,
                 legacy(Role.SERVER));
         server.start(System.nanoTime());
         int users = 3_000;
@@ -146,7 +148,7 @@ class SessionDefenceTest {
         SessionRecorder events = new SessionRecorder();
         events.acceptAtOnce = false; // the first dial is still in progress
         SessionHandshakeTest.CapturingTransport wire = new SessionHandshakeTest.CapturingTransport();
-        Session agent = new Session(Role.AGENT, wire, SessionConfig.defaults("t", null).withStreamLimits(16, 1),
+        Session agent = new Session(Role.AGENT, wire, TestConfigs.session("t", null, Map.of("max-streams", "16", "max-pending-opens", "1")),
                 events, legacy(Role.AGENT));
         agent.start(System.nanoTime());
         ByteBuf connects = Unpooled.buffer();
@@ -211,7 +213,7 @@ class SessionDefenceTest {
     void theAgentNeverAcceptsAnOpenFromTheWrongSide() {
         SessionRecorder events = new SessionRecorder();
         SessionHandshakeTest.CapturingTransport wire = new SessionHandshakeTest.CapturingTransport();
-        Session server = new Session(Role.SERVER, wire, SessionConfig.defaults("t", null), events,
+        Session server = new Session(Role.SERVER, wire, TestConfigs.session("t", null), events,
                 Dialect.nativeProtocol());
         server.start(System.nanoTime());
         server.onRead(frame(out -> FrameEncoder.writeHello(out, 1, "t")));
@@ -235,7 +237,7 @@ class SessionDefenceTest {
             p.agent.tick(System.nanoTime());
         }
         assertEquals(ErrorCode.ENHANCE_YOUR_CALM, p.agentEvents.closedCode);
-        assertTrue(pings * 17 >= SessionConfig.defaults("t", null).maxQueuedBytes());
+        assertTrue(pings * 17 >= TestConfigs.session("t", null).maxQueuedBytes());
     }
 
     @Test

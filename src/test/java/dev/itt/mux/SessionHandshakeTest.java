@@ -1,6 +1,7 @@
 package dev.itt.mux;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import dev.itt.testing.TestConfigs;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,7 +49,7 @@ class SessionHandshakeTest {
 
     @Test
     void unknownTunnelIsRefused() {
-        SessionPair p = new SessionPair(SessionConfig.defaults("docker", null), SessionConfig.defaults("db", null)).start();
+        SessionPair p = new SessionPair(TestConfigs.session("docker", null), TestConfigs.session("db", null)).start();
         assertEquals(ErrorCode.UNKNOWN_TUNNEL, p.agentEvents.closedCode);
         assertTrue(p.agentEvents.closedReason.contains("'db'"), p.agentEvents.closedReason);
     }
@@ -57,7 +58,7 @@ class SessionHandshakeTest {
     void aRecordedAnswerCannotBeReplayed() {
         // a successful handshake, recorded on the wire
         CapturingTransport wire = new CapturingTransport();
-        Session first = new Session(Role.SERVER, wire, SessionConfig.defaults("docker", "s3cret"), new SessionRecorder(), Dialect.nativeProtocol());
+        Session first = new Session(Role.SERVER, wire, TestConfigs.session("docker", "s3cret"), new SessionRecorder(), Dialect.nativeProtocol());
         first.start(System.nanoTime());
         first.onRead(frame(out -> FrameEncoder.writeHello(out, 1, "docker")));
         byte[] nonce1 = wire.challengeNonce();
@@ -68,7 +69,7 @@ class SessionHandshakeTest {
         // the same answer against a new session: a new nonce, so it fails
         CapturingTransport wire2 = new CapturingTransport();
         SessionRecorder events = new SessionRecorder();
-        Session second = new Session(Role.SERVER, wire2, SessionConfig.defaults("docker", "s3cret"), events, Dialect.nativeProtocol());
+        Session second = new Session(Role.SERVER, wire2, TestConfigs.session("docker", "s3cret"), events, Dialect.nativeProtocol());
         second.start(System.nanoTime());
         second.onRead(frame(out -> FrameEncoder.writeHello(out, 1, "docker")));
         assertNotEquals(new String(nonce1, java.nio.charset.StandardCharsets.ISO_8859_1),
@@ -82,7 +83,7 @@ class SessionHandshakeTest {
     void aStreamFrameBeforeTheHandshakeIsAProtocolError() {
         CapturingTransport wire = new CapturingTransport();
         SessionRecorder events = new SessionRecorder();
-        Session s = new Session(Role.SERVER, wire, SessionConfig.defaults("t", null), events, Dialect.nativeProtocol());
+        Session s = new Session(Role.SERVER, wire, TestConfigs.session("t", null), events, Dialect.nativeProtocol());
         s.start(System.nanoTime());
         s.onRead(frame(out -> FrameEncoder.writeOpen(out, 1)));
         assertEquals(ErrorCode.PROTOCOL_ERROR, events.closedCode);
@@ -93,7 +94,7 @@ class SessionHandshakeTest {
     void aHandshakeThatDoesNotFinishTimesOut() {
         CapturingTransport wire = new CapturingTransport();
         SessionRecorder events = new SessionRecorder();
-        SessionConfig config = SessionConfig.defaults("t", null);
+        SessionConfig config = TestConfigs.session("t", null);
         Session s = new Session(Role.SERVER, wire, config, events, Dialect.nativeProtocol());
         long start = System.nanoTime();
         s.start(start);

@@ -1,5 +1,7 @@
 package dev.itt.mux;
 
+import dev.itt.testing.TestConfigs;
+
 /** A server session and an agent session joined by an in-memory pipe. */
 final class SessionPair {
     final TestLoop loop = new TestLoop();
@@ -21,7 +23,7 @@ final class SessionPair {
     }
 
     static SessionPair of(String tunnel, String serverToken, String agentToken) {
-        return new SessionPair(SessionConfig.defaults(tunnel, serverToken), SessionConfig.defaults(tunnel, agentToken));
+        return new SessionPair(TestConfigs.session(tunnel, serverToken), TestConfigs.session(tunnel, agentToken));
     }
 
     /** Runs the handshake to its end, whatever the end is. */

@@ -1,6 +1,8 @@
 package dev.itt.mux;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import java.util.Map;
+import dev.itt.testing.TestConfigs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -209,8 +211,8 @@ class SessionStreamsTest {
 
     @Test
     void theAgentRefusesStreamsBeyondItsLimit() {
-        SessionPair p = new SessionPair(SessionConfig.defaults("t", null),
-                SessionConfig.defaults("t", null).withStreamLimits(2, 2)).start();
+        SessionPair p = new SessionPair(TestConfigs.session("t", null),
+                TestConfigs.session("t", null, Map.of("max-streams", "2", "max-pending-opens", "2"))).start();
         StreamRecorder[] users = {new StreamRecorder(), new StreamRecorder(), new StreamRecorder()};
         for (StreamRecorder u : users) {
             p.open(u);

@@ -48,14 +48,34 @@ public final class TestConfigs {
     }
 
     /**
-     * Session settings with every limit and timer at the mapping's default; vary them with the {@code with*}
-     * methods. The name and the token are taken as given, unchecked, so that tests can also pass names the
+     * Session settings with every limit and timer at the mapping's default. The name and the token are taken as given, unchecked, so that tests can also pass names the
      * configuration would refuse.
      *
      * @param token the shared secret, or null for none
      */
     public static SessionConfig session(String tunnel, String token) {
-        SessionConfig d = DEFAULTS;
+        return named(DEFAULTS, tunnel, token);
+    }
+
+    /**
+     * Session settings with the given tunnel keys ({@code "session-window", "8M"}) set and the rest at the
+     * mapping's default, converted and checked as the application does it.
+     */
+    public static SessionConfig session(String tunnel, String token, Map<String, String> keys) {
+        Map<String, String> props = new java.util.HashMap<>(Map.of(
+                "itt.tunnels.defaults.listen", "127.0.0.1:0",
+                "itt.tunnels.defaults.tunnel", "127.0.0.1:0"));
+        keys.forEach((k, v) -> props.put("itt.tunnels.defaults." + k, v));
+        return named(((TunnelSpec.Server) specs(props, Map.of()).get(0)).session(), tunnel, token);
+    }
+
+    /** The wire of a tunnel with {@code protocol} set and every other key at the mapping's default. */
+    public static TunnelSpec.Wire wire(String protocol) {
+        return specs(Map.of("itt.tunnels.defaults.listen", "127.0.0.1:0", "itt.tunnels.defaults.tunnel", "127.0.0.1:0",
+                "itt.tunnels.defaults.protocol", protocol), Map.of()).get(0).wire();
+    }
+
+    private static SessionConfig named(SessionConfig d, String tunnel, String token) {
         return new SessionConfig(tunnel, token, d.maxStreams(), d.maxPendingOpens(), d.maxStreamWindow(),
                 d.sessionWindow(), d.keepAliveInterval(), d.keepAliveTimeout(), d.handshakeTimeout(),
                 d.maxPingsPerSecond(), d.maxResetsPerSecond(), d.maxControlFramesPerSecond(), d.maxQueuedBytes());

@@ -22,7 +22,7 @@ public final class TunnelFixture implements AutoCloseable {
     public final Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     public final List<AgentEnd> agents = new ArrayList<>();
     public ServerEnd server;
-    private SessionConfig session = SessionConfig.defaults("t", null);
+    private SessionConfig session = TestConfigs.session("t", null);
     private String listen = "127.0.0.1:0";
     private String tunnel = "127.0.0.1:0";
     private TunnelSpec.Wire wire = TunnelSpec.Wire.NATIVE;
@@ -38,9 +38,10 @@ public final class TunnelFixture implements AutoCloseable {
         return this;
     }
 
-    /** The seed's legacy wire format on both ends, with the default payload cap (1 MiB). */
+    /** The seed's legacy wire format on both ends, with the configuration's default payload cap. */
     public TunnelFixture legacy() {
-        return legacy(1024 * 1024);
+        this.wire = TestConfigs.wire("legacy");
+        return this;
     }
 
     /** The seed's legacy wire format on both ends, accepting data messages up to {@code maxPayload} bytes. */
