@@ -12,10 +12,10 @@ import dev.itt.mux.wire.ErrorCode;
 import dev.itt.vertx.Connection;
 import dev.itt.vertx.HalfClose;
 import dev.itt.vertx.StreamBridge;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.NetSocket;
 import org.jboss.logging.Logger;
 
@@ -33,7 +33,7 @@ public final class AgentEnd implements TunnelEnd {
     private final Vertx vertx;
     private final TunnelSpec.Agent spec;
     private final SessionGroup group;
-    private final ContextInternal context;
+    private final Context context;
     private final Backoff backoff;
     /** How logs name the upstream; one string for every stream. */
     private final String upstreamLabel;

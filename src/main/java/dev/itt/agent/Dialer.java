@@ -3,12 +3,11 @@ package dev.itt.agent;
 import dev.itt.config.DialTarget;
 import dev.itt.config.Endpoint;
 import dev.itt.config.ProxyUrl;
+import dev.itt.vertx.Internals;
 import dev.itt.vertx.TcpOptions;
 import io.netty.util.NetUtil;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
@@ -64,9 +63,7 @@ public final class Dialer {
         if (proxy.scheme() != ProxyUrl.Scheme.SOCKS5) {
             return proxied.connect(tcp.port(), tcp.host());
         }
-        Promise<java.net.InetAddress> resolved = Promise.promise();
-        ((VertxInternal) vertx).resolveAddress(tcp.host(), resolved);
-        return resolved.future().compose(ip -> proxied.connect(
+        return Internals.resolve(vertx, tcp.host()).compose(ip -> proxied.connect(
                 SocketAddress.inetSocketAddress(new InetSocketAddress(ip, tcp.port()))));
     }
 

@@ -8,14 +8,14 @@ import dev.itt.mux.SessionConfig;
 import dev.itt.mux.SessionHandler;
 import dev.itt.mux.wire.ErrorCode;
 import dev.itt.vertx.Connection;
+import dev.itt.vertx.Internals;
 import dev.itt.vertx.SocketTransport;
 import dev.itt.wire.Wire;
 import dev.itt.wire.Wires;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.impl.ContextInternal;
-import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.net.NetSocket;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -31,7 +31,7 @@ import java.util.List;
  */
 public final class SessionGroup {
     private final Vertx vertx;
-    private final ContextInternal context;
+    private final Context context;
     private final Role role;
     private final SessionConfig config;
     private final Wire wire;
@@ -43,14 +43,14 @@ public final class SessionGroup {
 
     public SessionGroup(Vertx vertx, Role role, SessionConfig config, TunnelSpec.Wire wire) {
         this.vertx = vertx;
-        this.context = ((VertxInternal) vertx).createEventLoopContext();
+        this.context = Internals.newEventLoop(vertx);
         this.role = role;
         this.config = config;
         this.wire = Wires.of(wire);
     }
 
     /** The event loop of this end: its sessions, its listeners or dials, and every socket they lead to. */
-    public ContextInternal context() {
+    public Context context() {
         return context;
     }
 

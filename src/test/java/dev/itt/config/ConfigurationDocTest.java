@@ -3,8 +3,8 @@ package dev.itt.config;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.smallrye.config.ConfigMappingInterface;
 import io.smallrye.config.ConfigMappingInterface.Property;
+import io.smallrye.config.ConfigMappingInterface;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,18 +1,19 @@
 package dev.itt.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import java.util.Map;
-import dev.itt.testing.TestConfigs;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.agent.AgentEnd;
 import dev.itt.mux.SessionConfig;
+import dev.itt.testing.Await;
 import dev.itt.testing.Target;
+import dev.itt.testing.TestConfigs;
 import dev.itt.testing.TunnelFixture;
 import dev.itt.testing.Users;
 import java.io.InputStream;
 import java.net.Socket;
 import java.security.MessageDigest;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -53,8 +54,11 @@ class SlowReaderTest {
                 // still land. But once an upstream has sent its FIN (the fast stream's source, after 100 MB), Netty's
                 // epoll transport drains that socket to EOF whatever its auto-read says (EPOLLRDHUP), so the agent
                 // can take in up to the kernel's TCP receive buffer for it: seen here as 1.9 MB queued on one
-                // stream. The bound is that, not the transfer's size (bench/README.md, "Known limit").
+                // stream. The bound is that, not the transfer's size (bench/NOTES.md, "Known limit").
                 long agentBound = 2L * MAX_STREAM_WINDOW + kernelReceiveBufferMax();
+                // the ends publish their stats once a second: wait for a snapshot taken after the slow window filled
+                Await.until("the slow stream's full window in the server's stats", TunnelFixture.WAIT,
+                        () -> t.server.stats().peakBufferedBytes() >= 256 * 1024);
                 long serverPeak = t.server.stats().peakBufferedBytes();
                 long agentPeak = agent.stats().peakBufferedBytes();
                 System.out.printf("slow reader: server peak buffered %d bytes (bound %d), agent peak %d (bound %d)%n",

@@ -1,7 +1,6 @@
 package dev.itt.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import dev.itt.testing.TestConfigs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +8,7 @@ import dev.itt.agent.AgentEnd;
 import dev.itt.testing.Await;
 import dev.itt.testing.LogCapture;
 import dev.itt.testing.Target;
+import dev.itt.testing.TestConfigs;
 import dev.itt.testing.TunnelFixture;
 import dev.itt.testing.Users;
 import java.io.DataInputStream;

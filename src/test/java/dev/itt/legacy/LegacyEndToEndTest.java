@@ -1,8 +1,6 @@
 package dev.itt.legacy;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import java.util.Map;
-import dev.itt.testing.TestConfigs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,15 +10,17 @@ import dev.itt.testing.Curl;
 import dev.itt.testing.LogCapture;
 import dev.itt.testing.Nginx;
 import dev.itt.testing.Target;
+import dev.itt.testing.TestConfigs;
 import dev.itt.testing.TunnelFixture;
 import dev.itt.testing.Users;
 import java.io.InputStream;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

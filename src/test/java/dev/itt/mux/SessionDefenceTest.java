@@ -1,23 +1,23 @@
 package dev.itt.mux;
 
 import static dev.itt.mux.SessionHandshakeTest.frame;
-import java.util.Map;
-import dev.itt.testing.TestConfigs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.config.TunnelSpec;
-import dev.itt.wire.Wires;
 import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.FrameEncoder;
 import dev.itt.mux.wire.WireConstants;
+import dev.itt.testing.TestConfigs;
+import dev.itt.wire.Wires;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** A hostile or broken peer, played frame by frame against a real session. */

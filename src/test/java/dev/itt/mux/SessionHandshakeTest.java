@@ -1,13 +1,13 @@
 package dev.itt.mux;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import dev.itt.testing.TestConfigs;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.FrameEncoder;
+import dev.itt.testing.TestConfigs;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;

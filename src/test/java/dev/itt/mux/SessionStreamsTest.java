@@ -1,8 +1,6 @@
 package dev.itt.mux;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import java.util.Map;
-import dev.itt.testing.TestConfigs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -10,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.WireConstants;
+import dev.itt.testing.TestConfigs;
 import io.netty.buffer.Unpooled;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

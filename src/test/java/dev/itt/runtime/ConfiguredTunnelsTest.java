@@ -1,10 +1,10 @@
 package dev.itt.runtime;
 
-import dev.itt.mux.Role;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.itt.mux.Role;
 import dev.itt.testing.Await;
 import dev.itt.testing.Curl;
 import dev.itt.testing.Target;
