@@ -180,7 +180,7 @@ EOF
     -p "$ssh_port" -R "127.0.0.1:$ENTRY_PORT:127.0.0.1:$UPSTREAM_PORT" "$user@127.0.0.1"
 }
 
-# itt / itt-legacy: server end and client end (the agent) as two JVMs. The token is only for the native
+# itt / itt-legacy: server end and agent as two JVMs. The token is only for the native
 # protocol: legacy mode has no authentication and refuses one.
 start_itt() {
   local tag=$1 delay=$2 protocol=$3 tunnel_port downstream auth=()

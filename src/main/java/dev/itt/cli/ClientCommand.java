@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 /** {@code itt client}: the seed's client program (the agent). */
 @Command(name = "client", sortOptions = false,
-        description = "Client end (agent): dial the server's -downstream tunnel address and, for every user it"
+        description = "The agent: dial the server's -downstream tunnel address and, for every user it"
                 + " forwards, open a connection to -upstream.")
 final class ClientCommand implements Cli.Subcommand {
     @Option(names = {"-downstream", "--downstream"}, required = true, paramLabel = "ADDR",

@@ -15,19 +15,22 @@ final class CommonOptions {
             description = "shared secret both ends must hold (challenge-response; never sent). Default: none")
     String token;
 
-    @Option(names = {"-protocol", "--protocol"}, paramLabel = "PROTO", defaultValue = "native",
+    @Option(names = {"-protocol", "--protocol"}, paramLabel = "PROTO",
             description = "wire protocol: native, or legacy to talk to the Go server/client programs (no token,"
-                    + " no flow control between streams, no half-close). Default: ${DEFAULT-VALUE}")
+                    + " no flow control between streams, no half-close). Default: the tunnel's protocol key, native")
     String protocol;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
     boolean help;
 
     void addTo(Map<String, String> props) {
-        if (!protocol.equals("native") && !protocol.equals("legacy")) {
-            throw new IllegalArgumentException("-protocol: '" + protocol + "' is not a protocol; use native or legacy");
+        if (protocol != null) { // unset, the configuration's default (or ITT_TUNNELS_ITT_PROTOCOL) applies
+            if (!protocol.equals("native") && !protocol.equals("legacy")) {
+                throw new IllegalArgumentException(
+                        "-protocol: '" + protocol + "' is not a protocol; use native or legacy");
+            }
+            props.put(Cli.TUNNEL_PREFIX + "protocol", protocol);
         }
-        props.put(Cli.TUNNEL_PREFIX + "protocol", protocol);
         if (token != null && !token.isEmpty()) {
             props.put(Cli.TUNNEL_PREFIX + "token", token);
         }

@@ -39,6 +39,16 @@ class CliTest {
     }
 
     @Test
+    void theProtocolIsSetOnlyWhenGivenSoTheConfigurationsDefaultOtherwiseApplies() {
+        assertNull(parse("server", "-listen", ":1", "-tunnel", ":2").properties().get("itt.tunnels.itt.protocol"));
+        assertEquals("legacy", parse("client", "-downstream", "s:1", "-upstream", "u:2", "-protocol", "legacy")
+                .properties().get("itt.tunnels.itt.protocol"));
+        Cli.Launch bad = parse("server", "-listen", ":1", "-tunnel", ":2", "-protocol", "v5");
+        assertEquals(2, bad.exitCode());
+        assertTrue(err.toString().contains("'v5' is not a protocol"), err.toString());
+    }
+
+    @Test
     void quieterLevelsQuietenTheWholeProcess() {
         Cli.Launch l = parse("server", "-listen", ":1", "-tunnel", ":2", "-loglevel", "warning");
         assertEquals("WARN", l.properties().get("quarkus.log.level"));

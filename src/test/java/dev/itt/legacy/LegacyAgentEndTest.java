@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Our legacy client end against a scripted Go server, byte for byte, over real loopback sockets. */
+/** Our legacy agent against a scripted Go server, byte for byte, over real loopback sockets. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class LegacyAgentEndTest {
     private static final String K4 = "017f000001c350"; // 127.0.0.1:50000

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Our legacy server end and legacy client end together, through real nginx and curl, TCP and Unix sockets. */
+/** Our legacy server end and legacy agent together, through real nginx and curl, TCP and Unix sockets. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class LegacyEndToEndTest {
 
