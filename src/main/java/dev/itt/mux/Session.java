@@ -293,12 +293,8 @@ public final class Session {
         return keepAlive;
     }
 
-
-    MuxStream stream(int id) {
-        return streams.get(id);
-    }
-
-    Codec codec() {
+    /** The wire format's codec (the wire factory may tell it what the next frame is about). */
+    public Codec codec() {
         return codec;
     }
 
@@ -322,6 +318,7 @@ public final class Session {
         return held;
     }
 
+    /** Latest PING round trip, 0 before the first answer. */
     long rttNanos() {
         return keepAlive.rttNanos();
     }
@@ -334,11 +331,6 @@ public final class Session {
 
     public SessionConfig config() {
         return config;
-    }
-
-    /** The wire format's codec (its owner may need to tell it what the next frame is about). */
-    public Codec wireCodec() {
-        return codec;
     }
 
     public boolean isEstablished() {
@@ -356,10 +348,6 @@ public final class Session {
 
     public int streamCount() {
         return streams.size();
-    }
-
-    public long streamsOpened() {
-        return streams.opened();
     }
 
     /** Bytes held for streams: queued for credit plus received and not yet consumed. */

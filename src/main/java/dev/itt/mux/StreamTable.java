@@ -20,7 +20,6 @@ final class StreamTable {
     private int nextStreamId = 1;
     private int lastPeerStreamId;
     private int pendingOpens;
-    private long opened;
 
     StreamTable(Role role, SessionConfig config) {
         this.role = role;
@@ -42,10 +41,6 @@ final class StreamTable {
     /** A copy, for closing every stream while the table changes under the loop. */
     List<MuxStream> all() {
         return new ArrayList<>(streams.values());
-    }
-
-    long opened() {
-        return opened;
     }
 
     int lastPeerStreamId() {
@@ -118,7 +113,6 @@ final class StreamTable {
     private MuxStream add(Session session, int id) {
         MuxStream s = new MuxStream(session, id, WireConstants.INITIAL_STREAM_WINDOW, config.maxStreamWindow());
         streams.put(id, s);
-        opened++;
         return s;
     }
 }

@@ -69,7 +69,7 @@ public final class Wires {
 
         @Override
         public MuxStream open(Session session, SocketAddress user) {
-            ((LegacyCodec) session.wireCodec()).nextUser(user);
+            ((LegacyCodec) session.codec()).nextUser(user);
             return session.open();
         }
 
