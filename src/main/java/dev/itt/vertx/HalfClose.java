@@ -40,15 +40,6 @@ public final class HalfClose {
         return event == ChannelInputShutdownEvent.INSTANCE;
     }
 
-    /** Runs {@code onEof} when the peer shuts down its write side. Replaces the socket's event handler. */
-    public static void onInputShutdown(NetSocket socket, Runnable onEof) {
-        ((NetSocketInternal) socket).eventHandler(event -> {
-            if (isInputShutdown(event)) {
-                onEof.run();
-            }
-        });
-    }
-
     /** Sends FIN once everything written before has gone out; {@code done} runs after (or if the socket is gone). */
     public static void shutdownOutput(NetSocket socket, Runnable done) {
         ChannelHandlerContext ctx = ((NetSocketInternal) socket).channelHandlerContext();

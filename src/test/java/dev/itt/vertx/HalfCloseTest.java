@@ -79,7 +79,7 @@ class HalfCloseTest {
             NetServer server = listen(vertx, transport, dir, socket -> {
                 socket.handler(b -> seen.bytes.writeBytes(b.getBytes()));
                 socket.closeHandler(v -> seen.closed.set(true));
-                HalfClose.onInputShutdown(socket, () -> {
+                onInputShutdown(socket, () -> {
                     String got = seen.bytes.toString(StandardCharsets.US_ASCII);
                     socket.write(Buffer.buffer("after your EOF: " + got));
                     HalfClose.shutdownOutput(socket, () -> {
@@ -111,7 +111,7 @@ class HalfCloseTest {
         try {
             NetServer server = listen(vertx, transport, dir, socket -> {
                 socket.handler(b -> seen.bytes.writeBytes(b.getBytes()));
-                HalfClose.onInputShutdown(socket, () -> seen.eof.complete(seen.bytes.toString(StandardCharsets.US_ASCII)));
+                onInputShutdown(socket, () -> seen.eof.complete(seen.bytes.toString(StandardCharsets.US_ASCII)));
                 socket.write(Buffer.buffer(big));
                 HalfClose.shutdownOutput(socket, () -> seen.outputShut.set(((io.netty.channel.socket.DuplexChannel)
                         ((io.vertx.core.net.impl.NetSocketInternal) socket).channelHandlerContext().channel())
@@ -139,7 +139,7 @@ class HalfCloseTest {
         try {
             NetServer server = listen(vertx, transport, dir, socket -> {
                 socket.handler(b -> seen.bytes.writeBytes(b.getBytes()));
-                HalfClose.onInputShutdown(socket, () -> seen.eof.complete("an input-shutdown event"));
+                onInputShutdown(socket, () -> seen.eof.complete("an input-shutdown event"));
                 socket.closeHandler(v -> atClose.complete(seen.bytes.toString(StandardCharsets.US_ASCII)));
                 socket.write(Buffer.buffer("bye"));
                 HalfClose.shutdownOutput(socket, () -> HalfClose.closeOnPeerFin(socket));
@@ -180,5 +180,14 @@ class HalfCloseTest {
         } finally {
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
+    }
+
+    /** Runs {@code onEof} when the peer shuts down its write side, as StreamBridge tells that event apart. */
+    private static void onInputShutdown(NetSocket socket, Runnable onEof) {
+        ((io.vertx.core.net.impl.NetSocketInternal) socket).eventHandler(event -> {
+            if (HalfClose.isInputShutdown(event)) {
+                onEof.run();
+            }
+        });
     }
 }
