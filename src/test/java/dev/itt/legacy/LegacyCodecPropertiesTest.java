@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.itt.mux.Role;
+import dev.itt.mux.wire.ErrorCode;
+import dev.itt.mux.wire.Frame;
+import dev.itt.mux.wire.FrameCollector;
 import dev.itt.mux.wire.MuxException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -41,7 +44,7 @@ class LegacyCodecPropertiesTest {
     }
 
     /** Valid traffic in one direction, the codec that reads it, the events it must decode to, where messages start. */
-    private record Traffic(LegacyCodec reader, ByteBuf wire, List<String> events, List<Integer> starts) {}
+    private record Traffic(LegacyCodec reader, ByteBuf wire, List<Frame> events, List<Integer> starts) {}
 
     /** One message on the wire; {@code payload} is null for messages without one. */
     private record Message(int command, String payload, byte[] bytes) {}
@@ -141,7 +144,7 @@ class LegacyCodecPropertiesTest {
     /** Picks users at random, one message at a time, and writes down what each message must decode to. */
     private static Traffic interleave(Random r, LegacyCodec reader, List<User> users, boolean toAgent) {
         ByteBuf wire = ALLOC.heapBuffer();
-        List<String> events = new ArrayList<>();
+        List<Frame> events = new ArrayList<>();
         List<Integer> starts = new ArrayList<>();
         List<User> left = new ArrayList<>(users);
         int[] next = new int[users.size()];
@@ -165,37 +168,37 @@ class LegacyCodecPropertiesTest {
         return new Traffic(reader, wire, events, starts);
     }
 
-    private static void expect(List<String> events, int id, Message m, boolean toAgent) {
+    private static void expect(List<Frame> events, int id, Message m, boolean toAgent) {
         int command = m.command();
         if (m.payload() != null) {
             if (!m.payload().isEmpty()) { // an empty data message delivers nothing
-                events.add("data " + id + " " + m.payload());
+                events.add(LegacyCodecTest.data(id, m.payload()));
             }
         } else if (toAgent) {
-            events.add(command == LegacyWire.CONNECT ? "open " + id : "close " + id + " NO_ERROR");
+            events.add(command == LegacyWire.CONNECT ? new Frame.Open(id) : new Frame.Reset(id, ErrorCode.NO_ERROR));
         } else if (command == LegacyWire.SUCCESS) {
-            events.add("ok " + id);
+            events.add(new Frame.OpenOk(id));
         } else if (command == LegacyWire.CONN_CLOSE) {
-            events.add("close " + id + " NO_ERROR");
+            events.add(new Frame.Reset(id, ErrorCode.NO_ERROR));
         } else {
             for (String f : FAILURES) {
                 if (f.startsWith(command + " ")) {
-                    events.add("failed " + id + " " + f.substring(2));
+                    events.add(new Frame.OpenFailed(id, ErrorCode.valueOf(f.substring(2)), null));
                 }
             }
         }
     }
 
     /** Feeds {@code wire} in random chunks, each its own pooled direct buffer as reads from a socket are. */
-    private static List<String> decodeInChunks(Random r, LegacyCodec codec, ByteBuf wire) throws MuxException {
-        LegacyCodecTest.Events events = new LegacyCodecTest.Events();
+    private static List<Frame> decodeInChunks(Random r, LegacyCodec codec, ByteBuf wire) throws MuxException {
+        FrameCollector events = new FrameCollector();
         while (wire.isReadable()) {
             int n = Math.min(wire.readableBytes(), 1 + r.nextInt(r.nextBoolean() ? 16 : 20_000));
             ByteBuf chunk = ALLOC.directBuffer(n);
             chunk.writeBytes(wire, n);
             codec.decode(chunk, events);
         }
-        return events.seen;
+        return LegacyCodecTest.reasonless(events.frames);
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -235,7 +238,7 @@ class LegacyCodecPropertiesTest {
             decodeInChunks(r, codec, wire);
         } catch (MuxException expected) {
             ByteBuf more = ALLOC.buffer(1).writeByte(LegacyWire.VERSION);
-            assertThrows(MuxException.class, () -> codec.decode(more, new LegacyCodecTest.Events()),
+            assertThrows(MuxException.class, () -> codec.decode(more, new FrameCollector()),
                     "seed " + seed + ": a failed decoder stays failed");
         } catch (RuntimeException e) {
             fail("seed " + seed + ": decoder threw " + e, e);

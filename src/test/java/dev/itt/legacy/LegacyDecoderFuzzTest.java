@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.itt.mux.Role;
+import dev.itt.mux.wire.FrameCollector;
 import dev.itt.mux.wire.MuxException;
 import io.netty.buffer.Unpooled;
 import java.io.File;
@@ -29,8 +30,8 @@ class LegacyDecoderFuzzTest {
             // the last byte picks where the input is cut in two (the first is the version for almost every seed)
             int split = input.length == 0 ? 0 : (input[input.length - 1] & 0xFF) % (input.length + 1);
             try {
-                codec.decode(Unpooled.wrappedBuffer(input, 0, split), new LegacyCodecTest.Events());
-                codec.decode(Unpooled.wrappedBuffer(input, split, input.length - split), new LegacyCodecTest.Events());
+                codec.decode(Unpooled.wrappedBuffer(input, 0, split), new FrameCollector());
+                codec.decode(Unpooled.wrappedBuffer(input, split, input.length - split), new FrameCollector());
             } catch (MuxException expected) {
                 // the only way out for bad input
             } finally {

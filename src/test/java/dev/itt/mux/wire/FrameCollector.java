@@ -5,73 +5,146 @@ import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Records every decoded frame as a value; DATA payloads are copied out and the decoder's buffer released. */
-final class FrameCollector implements FrameListener {
-    final List<Frame> frames = new ArrayList<>();
+/**
+ * The one test {@link FrameListener}: every frame a decoder emits, as a {@link Frame} value. DATA payloads are
+ * copied out and the decoder's buffer released, so the recorded frames stay valid after the decoder moves on.
+ * {@link #counting()} makes one that records nothing, for benchmarks: it only counts frames and DATA bytes, and
+ * still releases every payload, so what it costs is a few field updates per frame.
+ */
+public final class FrameCollector implements FrameListener {
+    /** What was decoded, in order; stays empty when counting only. */
+    public final List<Frame> frames = new ArrayList<>();
+    private final boolean recording;
+    private long frameCount;
+    private long dataBytes;
+
+    /** Records every frame. */
+    public FrameCollector() {
+        this(true);
+    }
+
+    private FrameCollector(boolean recording) {
+        this.recording = recording;
+    }
+
+    /** Records nothing: counts frames and DATA payload bytes only. */
+    public static FrameCollector counting() {
+        return new FrameCollector(false);
+    }
+
+    /** Frames seen, of every type, recorded or not. */
+    public long frameCount() {
+        return frameCount;
+    }
+
+    /** DATA payload bytes seen. */
+    public long dataBytes() {
+        return dataBytes;
+    }
 
     @Override
     public void onData(int streamId, ByteBuf payload) {
-        frames.add(new Frame.Data(streamId, Unpooled.copiedBuffer(payload)));
+        frameCount++;
+        dataBytes += payload.readableBytes();
+        if (recording) {
+            frames.add(new Frame.Data(streamId, Unpooled.copiedBuffer(payload)));
+        }
         payload.release();
     }
 
     @Override
     public void onWindowUpdate(int streamId, int increment) {
-        frames.add(new Frame.WindowUpdate(streamId, increment));
+        frameCount++;
+        if (recording) {
+            frames.add(new Frame.WindowUpdate(streamId, increment));
+        }
     }
 
     @Override
     public void onOpen(int streamId) {
-        frames.add(new Frame.Open(streamId));
+        frameCount++;
+        if (recording) {
+            frames.add(new Frame.Open(streamId));
+        }
     }
 
     @Override
     public void onOpenOk(int streamId) {
-        frames.add(new Frame.OpenOk(streamId));
+        frameCount++;
+        if (recording) {
+            frames.add(new Frame.OpenOk(streamId));
+        }
     }
 
     @Override
     public void onOpenFailed(int streamId, ErrorCode code, String reason) {
-        frames.add(new Frame.OpenFailed(streamId, code, reason));
+        frameCount++;
+        if (recording) {
+            frames.add(new Frame.OpenFailed(streamId, code, reason));
+        }
     }
 
     @Override
     public void onFin(int streamId) {
-        frames.add(new Frame.Fin(streamId));
+        frameCount++;
+        if (recording) {
+            frames.add(new Frame.Fin(streamId));
+        }
     }
 
     @Override
     public void onReset(int streamId, ErrorCode code) {
-        frames.add(new Frame.Reset(streamId, code));
+        frameCount++;
+        if (recording) {
+            frames.add(new Frame.Reset(streamId, code));
+        }
     }
 
     @Override
     public void onPing(boolean ack, long payload) {
-        frames.add(new Frame.Ping(ack, payload));
+        frameCount++;
+        if (recording) {
+            frames.add(new Frame.Ping(ack, payload));
+        }
     }
 
     @Override
     public void onGoAway(int lastStreamId, ErrorCode code, String reason) {
-        frames.add(new Frame.GoAway(lastStreamId, code, reason));
+        frameCount++;
+        if (recording) {
+            frames.add(new Frame.GoAway(lastStreamId, code, reason));
+        }
     }
 
     @Override
     public void onHello(int version, String tunnel) {
-        frames.add(new Frame.Hello(version, tunnel));
+        frameCount++;
+        if (recording) {
+            frames.add(new Frame.Hello(version, tunnel));
+        }
     }
 
     @Override
     public void onChallenge(byte[] nonce) {
-        frames.add(new Frame.Challenge(nonce));
+        frameCount++;
+        if (recording) {
+            frames.add(new Frame.Challenge(nonce));
+        }
     }
 
     @Override
     public void onAuth(byte[] mac) {
-        frames.add(new Frame.Auth(mac));
+        frameCount++;
+        if (recording) {
+            frames.add(new Frame.Auth(mac));
+        }
     }
 
     @Override
     public void onWelcome() {
-        frames.add(new Frame.Welcome());
+        frameCount++;
+        if (recording) {
+            frames.add(new Frame.Welcome());
+        }
     }
 }
