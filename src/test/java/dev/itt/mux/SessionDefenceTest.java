@@ -20,7 +20,11 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** A hostile or broken peer, played frame by frame against a real session. */
+/**
+ * A hostile or broken peer, played frame by frame against a real session. The two cases with a pair of sessions
+ * (a peer that stops reading, a silent peer) stay on the in-memory pipe rather than {@link OverEveryLink}: they
+ * need a peer that stops reading at will ({@link PipeTransport#peerReads}), which a loopback socket cannot give.
+ */
 class SessionDefenceTest {
 
     /** An agent session that completed its handshake against a scripted server. */
@@ -225,7 +229,7 @@ class SessionDefenceTest {
 
     @Test
     void aPeerThatStopsReadingIsCutOffBeforeItsQueueGrowsWithoutBound() {
-        SessionPair p = SessionPair.of("t", null, null).start();
+        PipeLink p = PipeLink.of("t", null, null).start();
         p.agentSide.peerReads(false); // the server stops reading what the agent writes
         long pings = 0;
         while (!p.agent.isClosed() && pings < 10_000_000) {
@@ -242,7 +246,7 @@ class SessionDefenceTest {
 
     @Test
     void aSilentPeerIsDeclaredDead() {
-        SessionPair p = SessionPair.of("t", null, null).start();
+        PipeLink p = PipeLink.of("t", null, null).start();
         p.serverSide.peerReads(false);
         p.agentSide.peerReads(false);
         long now = System.nanoTime();

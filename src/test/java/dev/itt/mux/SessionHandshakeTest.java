@@ -12,47 +12,77 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+/** The handshake (PROTOCOL.md §4): end to end over every kind of connection, and against a scripted peer. */
 class SessionHandshakeTest {
 
-    @Test
-    void matchingTokenEstablishesBothEnds() {
-        SessionPair p = SessionPair.of("docker", "s3cret", "s3cret").start();
-        assertTrue(p.server.isEstablished());
-        assertTrue(p.agent.isEstablished());
-        assertTrue(p.serverEvents.established && p.agentEvents.established);
-        assertTrue(p.agent.rttNanos() > 0 && p.server.rttNanos() > 0, "both ends measured a round trip");
+    private Link link;
+
+    private Link start(LinkType over, SessionConfig server, SessionConfig agent) {
+        link = over.start(server, agent);
+        return link;
     }
 
-    @Test
-    void noTokenOnEitherEndEstablishes() {
-        SessionPair p = SessionPair.of("t", null, null).start();
-        assertTrue(p.agent.isEstablished());
+    private Link start(LinkType over, String tunnel, String serverToken, String agentToken) {
+        return start(over, TestConfigs.session(tunnel, serverToken), TestConfigs.session(tunnel, agentToken));
     }
 
-    @Test
-    void wrongTokenIsRefusedWithTheReason() {
-        SessionPair p = SessionPair.of("docker", "s3cret", "guess").start();
-        assertFalse(p.server.isEstablished());
-        assertEquals(ErrorCode.AUTH_FAILED, p.agentEvents.closedCode);
-        assertTrue(p.agentEvents.closedReason.contains("token does not match"), p.agentEvents.closedReason);
-        assertEquals(ErrorCode.AUTH_FAILED, p.serverEvents.closedCode);
+    @AfterEach
+    void closeLink() {
+        if (link != null) {
+            link.close();
+        }
     }
 
-    @Test
-    void agentWithoutTokenIsRefusedByServerWithOne() {
-        SessionPair p = SessionPair.of("docker", "s3cret", null).start();
-        assertEquals(ErrorCode.AUTH_FAILED, p.agentEvents.closedCode);
-        assertTrue(p.agentEvents.closedReason.contains("requires a token"), p.agentEvents.closedReason);
+    @OverEveryLink
+    void matchingTokenEstablishesBothEnds(LinkType over) {
+        Link p = start(over, "docker", "s3cret", "s3cret");
+        p.run(() -> {
+            assertTrue(p.server().isEstablished());
+            assertTrue(p.agent().isEstablished());
+            assertTrue(p.serverEvents().established && p.agentEvents().established);
+            assertTrue(p.agent().rttNanos() > 0 && p.server().rttNanos() > 0, "both ends measured a round trip");
+        });
     }
 
-    @Test
-    void unknownTunnelIsRefused() {
-        SessionPair p = new SessionPair(TestConfigs.session("docker", null), TestConfigs.session("db", null)).start();
-        assertEquals(ErrorCode.UNKNOWN_TUNNEL, p.agentEvents.closedCode);
-        assertTrue(p.agentEvents.closedReason.contains("'db'"), p.agentEvents.closedReason);
+    @OverEveryLink
+    void noTokenOnEitherEndEstablishes(LinkType over) {
+        Link p = start(over, "t", null, null);
+        p.run(() -> assertTrue(p.agent().isEstablished() && p.server().isEstablished()));
     }
+
+    @OverEveryLink
+    void wrongTokenIsRefusedWithTheReason(LinkType over) {
+        Link p = start(over, "docker", "s3cret", "guess");
+        p.run(() -> {
+            assertFalse(p.server().isEstablished());
+            assertEquals(ErrorCode.AUTH_FAILED, p.agentEvents().closedCode);
+            assertTrue(p.agentEvents().closedReason.contains("token does not match"), p.agentEvents().closedReason);
+            assertEquals(ErrorCode.AUTH_FAILED, p.serverEvents().closedCode);
+        });
+    }
+
+    @OverEveryLink
+    void agentWithoutTokenIsRefusedByServerWithOne(LinkType over) {
+        Link p = start(over, "docker", "s3cret", null);
+        p.run(() -> {
+            assertEquals(ErrorCode.AUTH_FAILED, p.agentEvents().closedCode);
+            assertTrue(p.agentEvents().closedReason.contains("requires a token"), p.agentEvents().closedReason);
+        });
+    }
+
+    @OverEveryLink
+    void unknownTunnelIsRefused(LinkType over) {
+        Link p = start(over, TestConfigs.session("docker", null), TestConfigs.session("db", null));
+        p.run(() -> {
+            assertEquals(ErrorCode.UNKNOWN_TUNNEL, p.agentEvents().closedCode);
+            assertTrue(p.agentEvents().closedReason.contains("'db'"), p.agentEvents().closedReason);
+        });
+    }
+
+    // The cases below play one end frame by frame against a scripted peer: no connection to vary.
 
     @Test
     void aRecordedAnswerCannotBeReplayed() {
