@@ -4,9 +4,7 @@ import java.time.Duration;
 
 /**
  * Limits and timings of one session (docs/PROTOCOL.md §8), built from a tunnel's validated configuration. The
- * defaults are declared once, in the tunnel configuration mapping, and listed in docs/CONFIGURATION.md §2; the
- * deprecated {@link #defaults} is a leftover copy on its way out. The {@code with*} methods copy a configuration
- * with some values changed.
+ * defaults are declared once, in the tunnel configuration mapping, and listed in docs/CONFIGURATION.md §2.
  *
  * @param tunnel the tunnel name sent in HELLO (agent) or required in it (server)
  * @param token the shared secret, or null for no authentication

@@ -17,7 +17,10 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +29,25 @@ import org.junit.jupiter.api.Test;
  * need a peer that stops reading at will ({@link PipeTransport#peerReads}), which a loopback socket cannot give.
  */
 class SessionDefenceTest {
+    private final List<SessionHandshakeTest.CapturingTransport> wires = new ArrayList<>();
+
+    /** A capturing transport whose frames are released after the test, whatever the test released itself. */
+    private SessionHandshakeTest.CapturingTransport wire() {
+        SessionHandshakeTest.CapturingTransport wire = new SessionHandshakeTest.CapturingTransport();
+        wires.add(wire);
+        return wire;
+    }
+
+    @AfterEach
+    void releaseWhatWasWritten() {
+        for (SessionHandshakeTest.CapturingTransport w : wires) {
+            for (ByteBuf b : w.written) {
+                if (b.refCnt() > 0) {
+                    b.release(b.refCnt());
+                }
+            }
+        }
+    }
 
     /** An agent session that completed its handshake against a scripted server. */
     private static Session establishedAgent(SessionRecorder events, SessionHandshakeTest.CapturingTransport wire) {
@@ -41,7 +63,8 @@ class SessionDefenceTest {
     @Test
     void aPingFloodClosesTheSessionWithEnhanceYourCalm() {
         SessionRecorder events = new SessionRecorder();
-        Session agent = establishedAgent(events, new SessionHandshakeTest.CapturingTransport());
+        SessionHandshakeTest.CapturingTransport wire = wire();
+        Session agent = establishedAgent(events, wire);
         ByteBuf flood = Unpooled.buffer();
         for (int i = 0; i <= 100; i++) {
             FrameEncoder.writePing(flood, false, i);
@@ -53,7 +76,8 @@ class SessionDefenceTest {
     @Test
     void pingsWithinTheLimitAreAnsweredEachSecond() {
         SessionRecorder events = new SessionRecorder();
-        Session agent = establishedAgent(events, new SessionHandshakeTest.CapturingTransport());
+        SessionHandshakeTest.CapturingTransport wire = wire();
+        Session agent = establishedAgent(events, wire);
         for (int second = 0; second < 5; second++) {
             ByteBuf pings = Unpooled.buffer();
             for (int i = 0; i < 100; i++) {
@@ -69,7 +93,7 @@ class SessionDefenceTest {
     void rapidOpenAndResetIsCutOff() {
         SessionRecorder events = new SessionRecorder();
         events.acceptAtOnce = false;
-        Session agent = establishedAgent(events, new SessionHandshakeTest.CapturingTransport());
+        Session agent = establishedAgent(events, wire());
         ByteBuf attack = Unpooled.buffer();
         for (int id = 1; id <= 2_001; id++) {
             FrameEncoder.writeOpen(attack, id);
@@ -106,7 +130,7 @@ class SessionDefenceTest {
     @Test
     void legacyClosesFromTheServerAreNotCountedAsResets() {
         SessionRecorder events = new SessionRecorder();
-        SessionHandshakeTest.CapturingTransport wire = new SessionHandshakeTest.CapturingTransport();
+        SessionHandshakeTest.CapturingTransport wire = wire();
         Session agent = new Session(Role.AGENT, wire, TestConfigs.session("t", null), events,
                 legacy(Role.AGENT));
         agent.start(System.nanoTime());
@@ -120,13 +144,12 @@ class SessionDefenceTest {
         assertNull(events.closedCode, events.closedReason);
         assertEquals(users, events.streams.size(), "every CONNECT opened a stream");
         assertEquals(0, agent.streamCount(), "and every CLOSE_NOTIFY ended it");
-        wire.written.forEach(ByteBuf::release);
     }
 
     @Test
     void legacyClosesAndFailureRepliesFromTheAgentAreNotCountedAsResets() throws Exception {
         SessionRecorder events = new SessionRecorder();
-        SessionHandshakeTest.CapturingTransport wire = new SessionHandshakeTest.CapturingTransport();
+        SessionHandshakeTest.CapturingTransport wire = wire();
         Session server = new Session(Role.SERVER, wire, TestConfigs.session("t", null), events,
                 legacy(Role.SERVER));
         server.start(System.nanoTime());
@@ -144,14 +167,13 @@ class SessionDefenceTest {
         server.onRead(busySecond);
         assertNull(events.closedCode, events.closedReason);
         assertEquals(0, server.streamCount(), "every close and every failure reply ended its stream");
-        wire.written.forEach(ByteBuf::release);
     }
 
     @Test
     void aLegacyConnectOverThePendingDialLimitGetsAFailureReplyNotAClose() {
         SessionRecorder events = new SessionRecorder();
         events.acceptAtOnce = false; // the first dial is still in progress
-        SessionHandshakeTest.CapturingTransport wire = new SessionHandshakeTest.CapturingTransport();
+        SessionHandshakeTest.CapturingTransport wire = wire();
         Session agent = new Session(Role.AGENT, wire, TestConfigs.session("t", null, Map.of("max-streams", "16", "max-pending-opens", "1")),
                 events, legacy(Role.AGENT));
         agent.start(System.nanoTime());
@@ -162,14 +184,13 @@ class SessionDefenceTest {
         assertEquals(1, events.streams.size());
         assertEquals(1, wire.written.size());
         assertEquals("050100010a0000029c40", ByteBufUtil.hexDump(wire.written.get(0)), "GENERAL_FAILURE for user 2");
-        wire.written.forEach(ByteBuf::release);
     }
 
     @Test
     void dataBeyondTheWindowIsAFlowControlError() {
         SessionRecorder events = new SessionRecorder();
         events.acceptAtOnce = false;
-        Session agent = establishedAgent(events, new SessionHandshakeTest.CapturingTransport());
+        Session agent = establishedAgent(events, wire());
         agent.onRead(frame(out -> FrameEncoder.writeOpen(out, 1)));
         ByteBuf overrun = Unpooled.buffer();
         byte[] chunk = new byte[WireConstants.MAX_PAYLOAD];
@@ -185,7 +206,7 @@ class SessionDefenceTest {
     @Test
     void aWindowUpdateThatOverflowsIsAFlowControlError() {
         SessionRecorder events = new SessionRecorder();
-        Session agent = establishedAgent(events, new SessionHandshakeTest.CapturingTransport());
+        Session agent = establishedAgent(events, wire());
         agent.onRead(frame(out -> FrameEncoder.writeWindowUpdate(out, 0, Integer.MAX_VALUE)));
         assertEquals(ErrorCode.FLOW_CONTROL_ERROR, events.closedCode);
     }
@@ -193,7 +214,7 @@ class SessionDefenceTest {
     @Test
     void framesForANeverOpenedStreamAreAProtocolError() {
         SessionRecorder events = new SessionRecorder();
-        Session agent = establishedAgent(events, new SessionHandshakeTest.CapturingTransport());
+        Session agent = establishedAgent(events, wire());
         agent.onRead(frame(out -> FrameEncoder.writeFin(out, 7)));
         assertEquals(ErrorCode.PROTOCOL_ERROR, events.closedCode);
     }
@@ -201,7 +222,7 @@ class SessionDefenceTest {
     @Test
     void framesForAStreamThatIsGoneAreIgnored() {
         SessionRecorder events = new SessionRecorder();
-        Session agent = establishedAgent(events, new SessionHandshakeTest.CapturingTransport());
+        Session agent = establishedAgent(events, wire());
         agent.onRead(frame(out -> FrameEncoder.writeOpen(out, 1)));
         events.streams.get(0).reset(ErrorCode.CANCEL);
         agent.onRead(frame(out -> {
@@ -216,7 +237,7 @@ class SessionDefenceTest {
     @Test
     void theAgentNeverAcceptsAnOpenFromTheWrongSide() {
         SessionRecorder events = new SessionRecorder();
-        SessionHandshakeTest.CapturingTransport wire = new SessionHandshakeTest.CapturingTransport();
+        SessionHandshakeTest.CapturingTransport wire = wire();
         Session server = new Session(Role.SERVER, wire, TestConfigs.session("t", null), events,
                 Dialect.nativeProtocol());
         server.start(System.nanoTime());
