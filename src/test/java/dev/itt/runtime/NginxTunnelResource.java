@@ -10,7 +10,7 @@ import java.util.Random;
 
 /**
  * Starts nginx with a 10 MB file before the application, and configures a server-end tunnel {@code web} and a
- * client-end tunnel {@code web-agent} (handshake name {@code web}) that reaches nginx, on free loopback ports.
+ * agent tunnel {@code web-agent} (handshake name {@code web}) that reaches nginx, on free loopback ports.
  */
 public class NginxTunnelResource implements QuarkusTestResourceLifecycleManager {
     static Path www;
