@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Starts nginx with a 10 MB file before the application, and configures a server-end tunnel {@code web} and a
+ * Starts nginx with a 10 MB file before the application, and configures a server-end tunnel {@code web} and an
  * agent tunnel {@code web-agent} (handshake name {@code web}) that reaches nginx, on free loopback ports.
  */
 public class NginxTunnelResource implements QuarkusTestResourceLifecycleManager {
