@@ -2,6 +2,8 @@ package dev.itt.config;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.itt.mux.AuthKey;
+import dev.itt.mux.Credentials;
 import dev.itt.mux.SessionConfig;
 import dev.itt.mux.wire.WireConstants;
 import io.smallrye.config.ConfigMappings;
@@ -148,8 +150,9 @@ public final class ConfigValidator {
         }
         int streamWindow = window(name, "max-stream-window", c.maxStreamWindow().asLongValue());
         int sessionWindow = window(name, "session-window", c.sessionWindow().asLongValue());
-        String token = c.token().filter(t -> !t.isEmpty()).orElse(null);
-        return new SessionConfig(wireName, token, c.maxStreams(), c.maxPendingOpens(), streamWindow, sessionWindow,
+        Credentials credentials = c.token().filter(t -> !t.isEmpty())
+                .map(t -> Credentials.of(List.of(AuthKey.derive(t, wireName)))).orElse(Credentials.none());
+        return new SessionConfig(wireName, credentials, c.maxStreams(), c.maxPendingOpens(), streamWindow, sessionWindow,
                 c.keepAliveInterval(), c.keepAliveTimeout(), c.handshakeTimeout(), c.maxPingsPerSecond(),
                 c.maxResetsPerSecond(), c.maxControlFramesPerSecond(), queued);
     }

@@ -318,12 +318,12 @@ public final class LegacyCodec implements Codec {
     }
 
     @Override
-    public ByteBuf hello(ByteBufAllocator alloc, String tunnel) {
+    public ByteBuf hello(ByteBufAllocator alloc, String tunnel, byte[] nonce) {
         return null;
     }
 
     @Override
-    public ByteBuf challenge(ByteBufAllocator alloc, byte[] nonce) {
+    public ByteBuf challenge(ByteBufAllocator alloc, byte[] nonce, byte[] proofs) {
         return null;
     }
 

@@ -149,18 +149,18 @@ final class Receiver implements FrameListener {
     }
 
     @Override
-    public void onHello(int version, String tunnel) throws MuxException {
-        session.sendControl(handshake(FrameType.HELLO).onHello(session.alloc(), version, tunnel));
+    public void onHello(int version, String tunnel, byte[] nonce) throws MuxException {
+        session.sendControl(handshake(FrameType.HELLO).onHello(session.alloc(), version, tunnel, nonce));
     }
 
     @Override
-    public void onChallenge(byte[] challenge) throws MuxException {
-        session.sendControl(handshake(FrameType.CHALLENGE).onChallenge(session.alloc(), challenge));
+    public void onChallenge(byte[] nonce, byte[] proofs) throws MuxException {
+        session.sendControl(handshake(FrameType.CHALLENGE).onChallenge(session.alloc(), nonce, proofs));
     }
 
     @Override
-    public void onAuth(byte[] mac) throws MuxException {
-        session.sendControl(handshake(FrameType.AUTH).onAuth(session.alloc(), mac));
+    public void onAuth(byte[] proof) throws MuxException {
+        session.sendControl(handshake(FrameType.AUTH).onAuth(session.alloc(), proof));
         session.establish();
     }
 

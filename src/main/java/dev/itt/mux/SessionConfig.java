@@ -7,7 +7,7 @@ import java.time.Duration;
  * defaults are declared once, in the tunnel configuration mapping, and listed in docs/CONFIGURATION.md §2.
  *
  * @param tunnel the tunnel name sent in HELLO (agent) or required in it (server)
- * @param token the shared secret, or null for no authentication
+ * @param credentials the keys of the tunnel's tokens, none for no authentication
  * @param maxStreams streams open at once per session; more are refused
  * @param maxPendingOpens streams the agent is still dialing; more are refused
  * @param maxStreamWindow cap for a stream's auto-tuned receive window
@@ -22,7 +22,7 @@ import java.time.Duration;
  */
 public record SessionConfig(
         String tunnel,
-        String token,
+        Credentials credentials,
         int maxStreams,
         int maxPendingOpens,
         int maxStreamWindow,
@@ -37,7 +37,7 @@ public record SessionConfig(
 
     @Override
     public String toString() {
-        return "SessionConfig[tunnel=" + tunnel + ", token=" + (token == null ? "none" : "****") + ", maxStreams="
+        return "SessionConfig[tunnel=" + tunnel + ", tokens=" + credentials.keys().size() + ", maxStreams="
                 + maxStreams + ", maxStreamWindow=" + maxStreamWindow + ", sessionWindow=" + sessionWindow + "]";
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.itt.mux.AuthKey;
 import dev.itt.mux.SessionConfig;
 import dev.itt.testing.TestConfigs;
 import io.quarkus.runtime.configuration.DurationConverter;
@@ -39,7 +40,7 @@ class ConfigValidatorTest {
         assertEquals(new Endpoint.Unix("/var/run/itt/docker.sock"), s.listen());
         assertEquals(new Endpoint.Tcp("0.0.0.0", 7000), s.tunnel());
         assertEquals("docker", s.session().tunnel());
-        assertEquals("s3cret", s.session().token());
+        assertEquals(List.of(AuthKey.derive("s3cret", "docker")), s.session().credentials().keys());
         assertTrue(!s.session().toString().contains("s3cret"), "the token is masked");
     }
 

@@ -3,6 +3,8 @@ package dev.itt.testing;
 import dev.itt.config.ConfigValidator;
 import dev.itt.config.IttConfig;
 import dev.itt.config.TunnelSpec;
+import dev.itt.mux.AuthKey;
+import dev.itt.mux.Credentials;
 import dev.itt.mux.SessionConfig;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -76,7 +78,9 @@ public final class TestConfigs {
     }
 
     private static SessionConfig named(SessionConfig d, String tunnel, String token) {
-        return new SessionConfig(tunnel, token, d.maxStreams(), d.maxPendingOpens(), d.maxStreamWindow(),
+        Credentials credentials = token == null || token.isEmpty() ? Credentials.none()
+                : Credentials.of(List.of(AuthKey.derive(token, tunnel)));
+        return new SessionConfig(tunnel, credentials, d.maxStreams(), d.maxPendingOpens(), d.maxStreamWindow(),
                 d.sessionWindow(), d.keepAliveInterval(), d.keepAliveTimeout(), d.handshakeTimeout(),
                 d.maxPingsPerSecond(), d.maxResetsPerSecond(), d.maxControlFramesPerSecond(), d.maxQueuedBytes());
     }

@@ -38,9 +38,9 @@ public interface Codec {
 
     ByteBuf goAway(ByteBufAllocator alloc, int lastStreamId, ErrorCode code, String reason);
 
-    ByteBuf hello(ByteBufAllocator alloc, String tunnel);
+    ByteBuf hello(ByteBufAllocator alloc, String tunnel, byte[] nonce);
 
-    ByteBuf challenge(ByteBufAllocator alloc, byte[] nonce);
+    ByteBuf challenge(ByteBufAllocator alloc, byte[] nonce, byte[] proofs);
 
     ByteBuf auth(ByteBufAllocator alloc, byte[] mac);
 

@@ -33,22 +33,38 @@ public sealed interface Frame {
 
     record GoAway(int lastStreamId, ErrorCode code, String reason) implements Frame {}
 
-    record Hello(int version, String tunnel) implements Frame {}
-
-    record Challenge(byte[] nonce) implements Frame {
+    record Hello(int version, String tunnel, byte[] nonce) implements Frame {
         @Override
         public boolean equals(Object o) {
-            return o instanceof Challenge c && Arrays.equals(nonce, c.nonce);
+            return o instanceof Hello h && version == h.version && tunnel.equals(h.tunnel)
+                    && Arrays.equals(nonce, h.nonce);
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(nonce);
+            return 31 * (31 * version + tunnel.hashCode()) + Arrays.hashCode(nonce);
         }
 
         @Override
         public String toString() {
-            return "Challenge[" + ByteBufUtil.hexDump(nonce) + "]";
+            return "Hello[version=" + version + ", tunnel=" + tunnel + ", nonce=" + ByteBufUtil.hexDump(nonce) + "]";
+        }
+    }
+
+    record Challenge(byte[] nonce, byte[] proofs) implements Frame {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Challenge c && Arrays.equals(nonce, c.nonce) && Arrays.equals(proofs, c.proofs);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(nonce) + Arrays.hashCode(proofs);
+        }
+
+        @Override
+        public String toString() {
+            return "Challenge[nonce=" + ByteBufUtil.hexDump(nonce) + ", proofs=" + ByteBufUtil.hexDump(proofs) + "]";
         }
     }
 

@@ -141,7 +141,7 @@ public final class FrameDecoder {
             case PING -> listener.onPing((flags & WireConstants.FLAG_ACK) != 0, buf.readLong());
             case GO_AWAY -> readGoAway(length, buf, listener);
             case HELLO -> readHello(length, buf, listener);
-            case CHALLENGE -> listener.onChallenge(readBytes(buf, length));
+            case CHALLENGE -> readChallenge(length, buf, listener);
             case AUTH -> readAuth(length, buf, listener);
             case WELCOME -> listener.onWelcome();
         }
@@ -174,11 +174,24 @@ public final class FrameDecoder {
         }
         int version = buf.readUnsignedByte();
         int nameLength = buf.readUnsignedByte();
-        if (nameLength == 0 || nameLength != length - 6) {
+        int nonceLength = length - 6 - nameLength;
+        // no nonce at all is a version-1 HELLO: passed on, so that the server end can say which version it speaks
+        if (nameLength == 0 || (nonceLength != WireConstants.NONCE_LENGTH && nonceLength != 0)) {
             throw MuxException.connectionError(
                     ErrorCode.FRAME_SIZE_ERROR, "HELLO name length %d does not fit frame length %d", nameLength, length);
         }
-        listener.onHello(version, readText(buf, nameLength));
+        String tunnel = readText(buf, nameLength);
+        listener.onHello(version, tunnel, readBytes(buf, nonceLength));
+    }
+
+    private static void readChallenge(int length, ByteBuf buf, FrameListener listener) throws MuxException {
+        int proofs = length - WireConstants.NONCE_LENGTH;
+        if (proofs % WireConstants.MAC_LENGTH != 0) {
+            throw MuxException.connectionError(ErrorCode.FRAME_SIZE_ERROR,
+                    "CHALLENGE length %d is not a nonce and whole proofs of %d bytes", length, WireConstants.MAC_LENGTH);
+        }
+        byte[] nonce = readBytes(buf, WireConstants.NONCE_LENGTH);
+        listener.onChallenge(nonce, readBytes(buf, proofs));
     }
 
     private static void readAuth(int length, ByteBuf buf, FrameListener listener) throws MuxException {

@@ -59,18 +59,22 @@ public final class FrameEncoder {
         writeCodeAndReason(out, FrameType.GO_AWAY, 0, lastStreamId, code, reason);
     }
 
-    public static void writeHello(ByteBuf out, int version, String tunnel) {
+    /** HELLO: magic, version, the tunnel name, and the agent's nonce (empty only to test a version-1 peer). */
+    public static void writeHello(ByteBuf out, int version, String tunnel, byte[] nonce) {
         int nameLength = ByteBufUtil.utf8Bytes(tunnel);
-        writeHeader(out, 6 + nameLength, FrameType.HELLO, 0, WireConstants.SESSION_STREAM);
+        writeHeader(out, 6 + nameLength + nonce.length, FrameType.HELLO, 0, WireConstants.SESSION_STREAM);
         out.writeInt(WireConstants.MAGIC);
         out.writeByte(version);
         out.writeByte(nameLength);
         out.writeCharSequence(tunnel, UTF_8);
+        out.writeBytes(nonce);
     }
 
-    public static void writeChallenge(ByteBuf out, byte[] nonce) {
-        writeHeader(out, nonce.length, FrameType.CHALLENGE, 0, WireConstants.SESSION_STREAM);
+    /** CHALLENGE: the server end's nonce, then its proofs, 32 bytes each, one per token it accepts. */
+    public static void writeChallenge(ByteBuf out, byte[] nonce, byte[] proofs) {
+        writeHeader(out, nonce.length + proofs.length, FrameType.CHALLENGE, 0, WireConstants.SESSION_STREAM);
         out.writeBytes(nonce);
+        out.writeBytes(proofs);
     }
 
     public static void writeAuth(ByteBuf out, byte[] mac) {
@@ -104,9 +108,9 @@ public final class FrameEncoder {
         } else if (frame instanceof Frame.GoAway g) {
             writeGoAway(out, g.lastStreamId(), g.code(), g.reason());
         } else if (frame instanceof Frame.Hello h) {
-            writeHello(out, h.version(), h.tunnel());
+            writeHello(out, h.version(), h.tunnel(), h.nonce());
         } else if (frame instanceof Frame.Challenge c) {
-            writeChallenge(out, c.nonce());
+            writeChallenge(out, c.nonce(), c.proofs());
         } else if (frame instanceof Frame.Auth a) {
             writeAuth(out, a.mac());
         } else if (frame instanceof Frame.Welcome) {

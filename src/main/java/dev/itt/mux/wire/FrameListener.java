@@ -26,11 +26,13 @@ public interface FrameListener {
 
     void onGoAway(int lastStreamId, ErrorCode code, String reason) throws MuxException;
 
-    void onHello(int version, String tunnel) throws MuxException;
+    /** {@code nonce} is the agent's, or empty from a version-1 peer. */
+    void onHello(int version, String tunnel, byte[] nonce) throws MuxException;
 
-    void onChallenge(byte[] nonce) throws MuxException;
+    /** {@code proofs}: the server end's, 32 bytes each, none when it has no token. */
+    void onChallenge(byte[] nonce, byte[] proofs) throws MuxException;
 
-    void onAuth(byte[] mac) throws MuxException;
+    void onAuth(byte[] proof) throws MuxException;
 
     void onWelcome() throws MuxException;
 }

@@ -11,8 +11,9 @@ public enum FrameType {
     RESET(0x6, Scope.STREAM, 4, 4),
     PING(0x7, Scope.SESSION, 8, 8),
     GO_AWAY(0x8, Scope.SESSION, 8, WireConstants.MAX_PAYLOAD),
-    HELLO(0x9, Scope.SESSION, 7, 6 + WireConstants.MAX_NAME_LENGTH),
-    CHALLENGE(0xA, Scope.SESSION, WireConstants.NONCE_LENGTH, WireConstants.NONCE_LENGTH),
+    HELLO(0x9, Scope.SESSION, 7, 6 + WireConstants.MAX_NAME_LENGTH + WireConstants.NONCE_LENGTH),
+    CHALLENGE(0xA, Scope.SESSION, WireConstants.NONCE_LENGTH,
+            WireConstants.NONCE_LENGTH + WireConstants.MAX_PROOFS * WireConstants.MAC_LENGTH),
     AUTH(0xB, Scope.SESSION, 0, WireConstants.MAC_LENGTH),
     WELCOME(0xC, Scope.SESSION, 0, 0);
 

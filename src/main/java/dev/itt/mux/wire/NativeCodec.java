@@ -91,16 +91,16 @@ public final class NativeCodec implements Codec {
     }
 
     @Override
-    public ByteBuf hello(ByteBufAllocator alloc, String tunnel) {
-        ByteBuf out = buffer(alloc, 6 + WireConstants.MAX_NAME_LENGTH);
-        FrameEncoder.writeHello(out, WireConstants.VERSION, tunnel);
+    public ByteBuf hello(ByteBufAllocator alloc, String tunnel, byte[] nonce) {
+        ByteBuf out = buffer(alloc, 6 + WireConstants.MAX_NAME_LENGTH + nonce.length);
+        FrameEncoder.writeHello(out, WireConstants.VERSION, tunnel, nonce);
         return out;
     }
 
     @Override
-    public ByteBuf challenge(ByteBufAllocator alloc, byte[] nonce) {
-        ByteBuf out = buffer(alloc, nonce.length);
-        FrameEncoder.writeChallenge(out, nonce);
+    public ByteBuf challenge(ByteBufAllocator alloc, byte[] nonce, byte[] proofs) {
+        ByteBuf out = buffer(alloc, nonce.length + proofs.length);
+        FrameEncoder.writeChallenge(out, nonce, proofs);
         return out;
     }
 

@@ -6,8 +6,8 @@ public final class WireConstants {
 
     /** Protocol magic carried by HELLO: ASCII "ITT!". */
     public static final int MAGIC = 0x49545421;
-    /** The only protocol version this implementation speaks. */
-    public static final int VERSION = 1;
+    /** The only protocol version this implementation speaks (2: both ends prove the token, PROTOCOL.md §4.2). */
+    public static final int VERSION = 2;
 
     /** Frame header: length u24, type u8, flags u8, stream id u32. */
     public static final int HEADER_LENGTH = 9;
@@ -18,9 +18,11 @@ public final class WireConstants {
     /** Stream 0 is the session itself. */
     public static final int SESSION_STREAM = 0;
 
-    /** Length of the server's challenge nonce and of the HMAC-SHA256 answer. */
+    /** Length of each end's handshake nonce and of an HMAC-SHA256 proof. */
     public static final int NONCE_LENGTH = 32;
     public static final int MAC_LENGTH = 32;
+    /** Most proofs a CHALLENGE carries: one per token the server end accepts (a token file's lines). */
+    public static final int MAX_PROOFS = 8;
     /** Tunnel names are 1..255 bytes of UTF-8. */
     public static final int MAX_NAME_LENGTH = 255;
 
