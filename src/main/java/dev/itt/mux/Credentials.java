@@ -11,8 +11,11 @@ public interface Credentials {
     /** The keys accepted now: an agent proves the first, a server end accepts any; empty without a token. */
     List<AuthKey> keys();
 
+    /** No token: a server end lets every agent in, an agent answers every server end. */
+    Credentials NONE = List::of;
+
     static Credentials none() {
-        return List::of;
+        return NONE;
     }
 
     static Credentials of(List<AuthKey> keys) {

@@ -216,7 +216,7 @@ class ConfigValidatorTest {
         SessionConfig session = ((TunnelSpec.Server) validate(Map.of("itt.tunnels.s.listen", "127.0.0.1:1",
                 "itt.tunnels.s.tunnel", "127.0.0.1:2"), Map.of()).get(0)).session();
         for (RecordComponent c : SessionConfig.class.getRecordComponents()) {
-            if (c.getName().equals("tunnel") || c.getName().equals("token")) {
+            if (c.getName().equals("tunnel") || c.getName().equals("credentials")) {
                 continue;
             }
             Method key = TunnelConfig.class.getMethod(c.getName()); // each limit has a key of the same name

@@ -209,8 +209,9 @@ class CliProgramsIT {
         try (IttProcess server = server(dir, "-token", "right");
                 IttProcess client = IttProcess.start(dir.resolve("client.log"), "client", "-downstream",
                         "127.0.0.1:" + server.port("agents"), "-upstream", "127.0.0.1:1", "-token", "wrong")) {
-            client.awaitLog("token does not match", START);
-            server.awaitLog("token does not match", START);
+            // the server end proves its token first: the agent finds it is not its own, and refuses before proving
+            client.awaitLog("the server end did not prove it holds this agent's token", START);
+            server.awaitLog("refused by peer: the server end did not prove", START);
         }
     }
 

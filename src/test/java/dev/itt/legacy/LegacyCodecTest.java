@@ -205,7 +205,7 @@ class LegacyCodecTest {
         assertEquals(null, c.ping(ALLOC, false, 1));
         assertEquals(null, c.windowUpdate(ALLOC, 1, 100));
         assertEquals(null, c.goAway(ALLOC, 0, ErrorCode.NO_ERROR, "bye"));
-        assertEquals(null, c.hello(ALLOC, "t"));
+        assertEquals(null, c.hello(ALLOC, "t", new byte[32]));
     }
 
     static byte[] concat(byte[]... parts) {

@@ -160,13 +160,13 @@ final class RecordingTransport implements Transport {
         }
 
         @Override
-        public void onHello(int version, String tunnel) {
-            frames.add(new Frame.Hello(version, tunnel));
+        public void onHello(int version, String tunnel, byte[] nonce) {
+            frames.add(new Frame.Hello(version, tunnel, nonce));
         }
 
         @Override
-        public void onChallenge(byte[] nonce) {
-            frames.add(new Frame.Challenge(nonce));
+        public void onChallenge(byte[] nonce, byte[] proofs) {
+            frames.add(new Frame.Challenge(nonce, proofs));
         }
 
         @Override

@@ -36,7 +36,7 @@ class SenderTest {
         wire.owner(server);
         server.start(System.nanoTime());
         if (dialect.handshake()) {
-            fromAgent(out -> FrameEncoder.writeHello(out, WireConstants.VERSION, "t"));
+            fromAgent(out -> FrameEncoder.writeHello(out, WireConstants.VERSION, "t", new byte[32]));
             fromAgent(out -> FrameEncoder.writeAuth(out, new byte[0]));
         }
         assertTrue(server.isEstablished());

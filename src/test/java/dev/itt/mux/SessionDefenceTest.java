@@ -54,7 +54,7 @@ class SessionDefenceTest {
         Session agent = new Session(Role.AGENT, wire, TestConfigs.session("t", null), events,
                 Dialect.nativeProtocol());
         agent.start(System.nanoTime());
-        agent.onRead(frame(out -> FrameEncoder.writeChallenge(out, new byte[32])));
+        agent.onRead(frame(out -> FrameEncoder.writeChallenge(out, new byte[32], new byte[0])));
         agent.onRead(frame(out -> FrameEncoder.writeWelcome(out)));
         assertTrue(agent.isEstablished());
         return agent;
@@ -241,7 +241,7 @@ class SessionDefenceTest {
         Session server = new Session(Role.SERVER, wire, TestConfigs.session("t", null), events,
                 Dialect.nativeProtocol());
         server.start(System.nanoTime());
-        server.onRead(frame(out -> FrameEncoder.writeHello(out, 1, "t")));
+        server.onRead(frame(out -> FrameEncoder.writeHello(out, WireConstants.VERSION, "t", new byte[32])));
         server.onRead(frame(out -> FrameEncoder.writeAuth(out, new byte[0])));
         assertTrue(server.isEstablished());
         server.onRead(frame(out -> FrameEncoder.writeOpen(out, 2)));

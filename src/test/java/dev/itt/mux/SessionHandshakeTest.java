@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.FrameEncoder;
+import dev.itt.mux.wire.WireConstants;
 import dev.itt.testing.TestConfigs;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -54,14 +55,36 @@ class SessionHandshakeTest {
     }
 
     @OverEveryLink
-    void wrongTokenIsRefusedWithTheReason(LinkType over) {
+    void anAgentWithAnotherTokenRefusesTheServerBeforeProvingItsOwn(LinkType over) {
         Link p = start(over, "docker", "s3cret", "guess");
         p.run(() -> {
             assertFalse(p.server().isEstablished());
             assertEquals(ErrorCode.AUTH_FAILED, p.agentEvents().closedCode);
-            assertTrue(p.agentEvents().closedReason.contains("token does not match"), p.agentEvents().closedReason);
+            assertTrue(p.agentEvents().closedReason.contains("did not prove"), p.agentEvents().closedReason);
             assertEquals(ErrorCode.AUTH_FAILED, p.serverEvents().closedCode);
+            assertTrue(p.serverEvents().closedReason.contains("refused by peer"), p.serverEvents().closedReason);
         });
+    }
+
+    @OverEveryLink
+    void anAgentWithATokenRefusesAServerWithoutOne(LinkType over) {
+        Link p = start(over, "docker", null, "s3cret");
+        p.run(() -> {
+            assertFalse(p.server().isEstablished());
+            assertEquals(ErrorCode.AUTH_FAILED, p.agentEvents().closedCode);
+            assertTrue(p.agentEvents().closedReason.contains("lets any agent in"), p.agentEvents().closedReason);
+        });
+    }
+
+    @OverEveryLink
+    void aServerWithTwoTokensTakesAgentsOfEither(LinkType over) {
+        for (String agentToken : new String[] {"old-token", "new-token"}) {
+            Link p = start(over, TestConfigs.accepting("docker", List.of("new-token", "old-token")),
+                    TestConfigs.session("docker", agentToken));
+            p.run(() -> assertTrue(p.agent().isEstablished() && p.server().isEstablished(), agentToken));
+            p.close();
+            link = null;
+        }
     }
 
     @OverEveryLink
@@ -90,9 +113,9 @@ class SessionHandshakeTest {
         CapturingTransport wire = new CapturingTransport();
         Session first = new Session(Role.SERVER, wire, TestConfigs.session("docker", "s3cret"), new SessionRecorder(), Dialect.nativeProtocol());
         first.start(System.nanoTime());
-        first.onRead(frame(out -> FrameEncoder.writeHello(out, 1, "docker")));
+        first.onRead(frame(out -> FrameEncoder.writeHello(out, WireConstants.VERSION, "docker", new byte[32])));
         byte[] nonce1 = wire.challengeNonce();
-        byte[] answer = Authenticator.answer("s3cret", nonce1, "docker");
+        byte[] answer = Authenticator.agentProof(AuthKey.derive("s3cret", "docker"), "docker", new byte[32], nonce1);
         first.onRead(frame(out -> FrameEncoder.writeAuth(out, answer)));
         assertTrue(first.isEstablished());
 
@@ -101,7 +124,7 @@ class SessionHandshakeTest {
         SessionRecorder events = new SessionRecorder();
         Session second = new Session(Role.SERVER, wire2, TestConfigs.session("docker", "s3cret"), events, Dialect.nativeProtocol());
         second.start(System.nanoTime());
-        second.onRead(frame(out -> FrameEncoder.writeHello(out, 1, "docker")));
+        second.onRead(frame(out -> FrameEncoder.writeHello(out, WireConstants.VERSION, "docker", new byte[32])));
         assertNotEquals(new String(nonce1, java.nio.charset.StandardCharsets.ISO_8859_1),
                 new String(wire2.challengeNonce(), java.nio.charset.StandardCharsets.ISO_8859_1));
         second.onRead(frame(out -> FrameEncoder.writeAuth(out, answer)));

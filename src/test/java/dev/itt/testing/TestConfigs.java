@@ -77,9 +77,18 @@ public final class TestConfigs {
                 "itt.tunnels.defaults.protocol", protocol), Map.of()).get(0).wire();
     }
 
+    /** Session settings at the defaults for a server end that accepts any of {@code tokens}. */
+    public static SessionConfig accepting(String tunnel, List<String> tokens) {
+        return named(DEFAULTS, tunnel,
+                Credentials.of(tokens.stream().map(t -> AuthKey.derive(t, tunnel)).toList()));
+    }
+
     private static SessionConfig named(SessionConfig d, String tunnel, String token) {
-        Credentials credentials = token == null || token.isEmpty() ? Credentials.none()
-                : Credentials.of(List.of(AuthKey.derive(token, tunnel)));
+        return named(d, tunnel, token == null || token.isEmpty() ? Credentials.none()
+                : Credentials.of(List.of(AuthKey.derive(token, tunnel))));
+    }
+
+    private static SessionConfig named(SessionConfig d, String tunnel, Credentials credentials) {
         return new SessionConfig(tunnel, credentials, d.maxStreams(), d.maxPendingOpens(), d.maxStreamWindow(),
                 d.sessionWindow(), d.keepAliveInterval(), d.keepAliveTimeout(), d.handshakeTimeout(),
                 d.maxPingsPerSecond(), d.maxResetsPerSecond(), d.maxControlFramesPerSecond(), d.maxQueuedBytes());

@@ -117,18 +117,18 @@ public final class FrameCollector implements FrameListener {
     }
 
     @Override
-    public void onHello(int version, String tunnel) {
+    public void onHello(int version, String tunnel, byte[] nonce) {
         frameCount++;
         if (recording) {
-            frames.add(new Frame.Hello(version, tunnel));
+            frames.add(new Frame.Hello(version, tunnel, nonce));
         }
     }
 
     @Override
-    public void onChallenge(byte[] nonce) {
+    public void onChallenge(byte[] nonce, byte[] proofs) {
         frameCount++;
         if (recording) {
-            frames.add(new Frame.Challenge(nonce));
+            frames.add(new Frame.Challenge(nonce, proofs));
         }
     }
 

@@ -23,8 +23,10 @@ final class RandomFrames {
             case 6 -> new Frame.Reset(stream, code(r));
             case 7 -> new Frame.Ping(r.nextBoolean(), r.nextLong());
             case 8 -> new Frame.GoAway(r.nextInt(Integer.MAX_VALUE), code(r), text(r));
-            case 9 -> new Frame.Hello(r.nextInt(256), name(r));
-            case 10 -> new Frame.Challenge(bytes(r, WireConstants.NONCE_LENGTH));
+            case 9 -> new Frame.Hello(r.nextInt(256), name(r),
+                    r.nextBoolean() ? new byte[0] : bytes(r, WireConstants.NONCE_LENGTH));
+            case 10 -> new Frame.Challenge(bytes(r, WireConstants.NONCE_LENGTH),
+                    bytes(r, r.nextInt(WireConstants.MAX_PROOFS + 1) * WireConstants.MAC_LENGTH));
             case 11 -> new Frame.Auth(r.nextBoolean() ? new byte[0] : bytes(r, WireConstants.MAC_LENGTH));
             default -> new Frame.Welcome();
         };
