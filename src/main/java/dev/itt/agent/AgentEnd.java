@@ -64,10 +64,6 @@ public final class AgentEnd implements TunnelEnd {
         return Role.AGENT;
     }
 
-    public TunnelSpec.Agent spec() {
-        return spec;
-    }
-
     /** Starts dialing; completes at once: a server that is not there yet is retried, not an error. */
     @Override
     public Future<Void> start() {

@@ -8,7 +8,11 @@ package dev.itt.end;
  * @param activeStreams streams open on those sessions
  * @param bufferedBytes bytes held for streams: queued for the peer's credit plus received and not yet delivered
  * @param peakBufferedBytes the most any one live session has held
+ * @param takenNanos when the loop took it ({@link System#nanoTime()}), so a reader can tell a fresh one
  */
-public record EndStats(int agents, int activeStreams, long bufferedBytes, long peakBufferedBytes) {
-    public static final EndStats NONE = new EndStats(0, 0, 0, 0);
+public record EndStats(int agents, int activeStreams, long bufferedBytes, long peakBufferedBytes, long takenNanos) {
+    /** What an end reports before it has any session. */
+    static EndStats none() {
+        return new EndStats(0, 0, 0, 0, System.nanoTime());
+    }
 }

@@ -36,7 +36,7 @@ public final class SessionGroup {
     private final SessionConfig config;
     private final Wire wire;
     private final List<Session> sessions = new ArrayList<>();
-    private volatile EndStats stats = EndStats.NONE;
+    private volatile EndStats stats = EndStats.none();
     private long tickTimer = -1;
     private Promise<Void> drained;
     private long drainTimer = -1;
@@ -103,6 +103,8 @@ public final class SessionGroup {
         if (sessions.isEmpty()) {
             finishDrain();
         } else {
+            // The sessions keep a deadline of their own, for a GO_AWAY they send by themselves (stream ids
+            // exhausted), checked on their once-a-second tick; the end's stop is owed its drain time exactly.
             drainTimer = vertx.setTimer(Math.max(1, drainTime.toMillis()), id -> {
                 drainTimer = -1;
                 for (Session s : new ArrayList<>(sessions)) {
@@ -139,7 +141,7 @@ public final class SessionGroup {
             buffered += s.bufferedBytes();
             peak = Math.max(peak, s.peakBufferedBytes());
         }
-        stats = new EndStats(agents, streams, buffered, peak);
+        stats = new EndStats(agents, streams, buffered, peak, System.nanoTime());
     }
 
     private void finishDrain() {

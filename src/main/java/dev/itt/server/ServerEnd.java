@@ -190,8 +190,4 @@ public final class ServerEnd implements TunnelEnd {
     public int tunnelPort() {
         return spec.tunnel() instanceof Endpoint.Tcp ? agentServer.actualPort() : -1;
     }
-
-    public TunnelSpec.Server spec() {
-        return spec;
-    }
 }

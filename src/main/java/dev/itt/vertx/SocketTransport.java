@@ -40,10 +40,6 @@ public final class SocketTransport implements Transport, ReadSwitch {
         session.start(System.nanoTime());
     }
 
-    public Connection connection() {
-        return connection;
-    }
-
     @Override
     public ByteBufAllocator alloc() {
         return connection.alloc();

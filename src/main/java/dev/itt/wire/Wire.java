@@ -1,11 +1,12 @@
 package dev.itt.wire;
 
 import dev.itt.mux.MuxStream;
+import dev.itt.mux.ReadSwitch;
 import dev.itt.mux.Role;
 import dev.itt.mux.Session;
 import dev.itt.mux.SessionConfig;
 import dev.itt.mux.SessionHandler;
-import dev.itt.vertx.SocketTransport;
+import dev.itt.mux.Transport;
 import java.net.SocketAddress;
 
 /**
@@ -13,8 +14,9 @@ import java.net.SocketAddress;
  * how many agents a server tunnel takes. One per tunnel, from {@link Wires#of}; used on the tunnel's event loop.
  */
 public interface Wire {
-    /** A session over a new tunnel connection, not yet started. */
-    Session newSession(Role role, SocketTransport transport, SessionConfig config, SessionHandler handler);
+    /** A session over a new tunnel connection (whose reads a format without credit may pause), not yet started. */
+    <T extends Transport & ReadSwitch> Session newSession(Role role, T transport, SessionConfig config,
+            SessionHandler handler);
 
     /** Server: a stream for {@code user} on {@code session}, or null when it takes none now. */
     MuxStream open(Session session, SocketAddress user);

@@ -10,7 +10,7 @@ import dev.itt.mux.Role;
 import dev.itt.mux.Session;
 import dev.itt.mux.SessionConfig;
 import dev.itt.mux.SessionHandler;
-import dev.itt.vertx.SocketTransport;
+import dev.itt.mux.Transport;
 import java.net.SocketAddress;
 
 /**
@@ -26,17 +26,13 @@ public final class Wires {
         return spec.legacy() ? new Legacy(spec.legacyMaxPayload()) : Native.INSTANCE;
     }
 
-    /** What a session of that format is given, for one connection whose reads {@code reads} switches. */
-    public static Dialect dialect(TunnelSpec.Wire spec, Role role, ReadSwitch reads) {
-        return spec.legacy() ? Legacy.dialect(role, spec.legacyMaxPayload(), reads) : Dialect.nativeProtocol();
-    }
-
     /** The native protocol: handshake, credit, keep-alive, half-close, limits; any number of agents. */
     private enum Native implements Wire {
         INSTANCE;
 
         @Override
-        public Session newSession(Role role, SocketTransport transport, SessionConfig config, SessionHandler handler) {
+        public <T extends Transport & ReadSwitch> Session newSession(Role role, T transport, SessionConfig config,
+                SessionHandler handler) {
             return new Session(role, transport, config, handler, Dialect.nativeProtocol());
         }
 
@@ -57,14 +53,11 @@ public final class Wires {
      * keyed by the user's address; and one agent at a time, as the Go server.
      */
     private record Legacy(int maxPayload) implements Wire {
-        static Dialect dialect(Role role, int maxPayload, ReadSwitch reads) {
-            return new Dialect(new LegacyCodec(role, maxPayload), new Flow.PauseReading(reads), false, false, false,
-                    false);
-        }
-
         @Override
-        public Session newSession(Role role, SocketTransport transport, SessionConfig config, SessionHandler handler) {
-            return new Session(role, transport, config, handler, dialect(role, maxPayload, transport));
+        public <T extends Transport & ReadSwitch> Session newSession(Role role, T transport, SessionConfig config,
+                SessionHandler handler) {
+            return new Session(role, transport, config, handler, new Dialect(new LegacyCodec(role, maxPayload),
+                    new Flow.PauseReading(transport), false, false, false, false));
         }
 
         @Override

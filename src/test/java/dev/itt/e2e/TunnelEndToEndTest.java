@@ -46,7 +46,8 @@ public class TunnelEndToEndTest {
             assertTrue(twoHundredConcurrentEchoes(t.userPort()), "every connection got its own bytes back");
             assertEquals(200, echo.accepted());
             assertEquals(200, echo.peakOpen(), "all 200 streams were open at once");
-            Await.until("all streams to close", TunnelFixture.WAIT, () -> t.server.stats().activeStreams() == 0);
+            Await.until("all streams to close", TunnelFixture.WAIT,
+                    () -> TunnelFixture.fresh(t.server).activeStreams() == 0);
         }
     }
 
@@ -143,7 +144,8 @@ public class TunnelEndToEndTest {
                 Await.until("the upstream to read to our EOF", TunnelFixture.WAIT, () -> goodbye.lastDigest() != null);
                 assertArrayEquals(sha(data), goodbye.lastDigest(), "the upstream got every byte sent after its FIN");
             }
-            Await.until("the stream to close", TunnelFixture.WAIT, () -> t.server.stats().activeStreams() == 0);
+            Await.until("the stream to close", TunnelFixture.WAIT,
+                    () -> TunnelFixture.fresh(t.server).activeStreams() == 0);
             // The user's FIN came after ours, so the server end's socket closed on it (no half-close of its input):
             // the stream still ends with a FIN each way, never a reset.
             bridges.await("upstream connected");
@@ -264,7 +266,7 @@ public class TunnelEndToEndTest {
                 users.add(s);
             }
             Await.until("streams on both agents", TunnelFixture.WAIT,
-                    () -> a.stats().activeStreams() == 5 && b.stats().activeStreams() == 5);
+                    () -> TunnelFixture.fresh(a).activeStreams() == 5 && TunnelFixture.fresh(b).activeStreams() == 5);
             TunnelFixture.join(doomed.close()); // agent a dies: its connections drop, no GO_AWAY
             int cut = 0;
             for (Socket s : users) {
@@ -275,7 +277,7 @@ public class TunnelEndToEndTest {
             }
             Await.until("one agent left", TunnelFixture.WAIT, () -> t.server.stats().agents() == 1);
             assertEquals(5, cut, "exactly the lost agent's users were cut");
-            assertEquals(5, b.stats().activeStreams(), "the other agent's streams are untouched");
+            assertEquals(5, TunnelFixture.fresh(b).activeStreams(), "the other agent's streams are untouched");
             for (Socket s : users) {
                 s.close();
             }

@@ -128,9 +128,10 @@ class LegacyAgentEndTest {
             try (LegacyPeer server = new LegacyPeer(goServer.accept())) {
                 server.send(msg(1, K4));
                 server.expect(msg(0, K4));
-                Await.until("a stream", TunnelFixture.WAIT, () -> agent.stats().activeStreams() == 1);
+                Await.until("a stream", TunnelFixture.WAIT, () -> TunnelFixture.fresh(agent).activeStreams() == 1);
                 server.send(msg(5, K4)); // CLOSE_NOTIFY
-                Await.until("the upstream closed", TunnelFixture.WAIT, () -> agent.stats().activeStreams() == 0);
+                Await.until("the upstream closed", TunnelFixture.WAIT,
+                        () -> TunnelFixture.fresh(agent).activeStreams() == 0);
             }
             try (LegacyPeer again = new LegacyPeer(goServer.accept())) { // the Go server was restarted
                 again.send(msg(1, K4) + data(4, K4, "back"));

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.itt.config.TunnelSpec;
 import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.FrameEncoder;
 import dev.itt.mux.wire.WireConstants;
 import dev.itt.testing.TestConfigs;
+import dev.itt.wire.Wire;
 import dev.itt.wire.Wires;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -109,18 +109,8 @@ class SessionDefenceTest {
         out.writeInt(0x0a00_0000 | user).writeShort(40_000);
     }
 
-    private static final TunnelSpec.Wire LEGACY = new TunnelSpec.Wire(true, 1024 * 1024);
-
-    /** The seed's format, as the wire factory gives it; reads are never paused here. */
-    private static Dialect legacy(Role role) {
-        return Wires.dialect(LEGACY, role, new ReadSwitch() {
-            @Override
-            public void pauseReading() {}
-
-            @Override
-            public void resumeReading() {}
-        });
-    }
+    /** The seed's format, as the wire factory gives it, with the configuration's default payload cap. */
+    private static final Wire LEGACY = Wires.of(TestConfigs.wire("legacy"));
 
     private static InetSocketAddress legacyUser(int user) throws Exception {
         return new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 0, (byte) (user >> 8), (byte) user}),
@@ -131,8 +121,7 @@ class SessionDefenceTest {
     void legacyClosesFromTheServerAreNotCountedAsResets() {
         SessionRecorder events = new SessionRecorder();
         SessionHandshakeTest.CapturingTransport wire = wire();
-        Session agent = new Session(Role.AGENT, wire, TestConfigs.session("t", null), events,
-                legacy(Role.AGENT));
+        Session agent = LEGACY.newSession(Role.AGENT, wire, TestConfigs.session("t", null), events);
         agent.start(System.nanoTime());
         int users = 3_000; // over the native limit of 2000 resets a second, all within one tick
         ByteBuf busySecond = Unpooled.buffer();
@@ -150,13 +139,12 @@ class SessionDefenceTest {
     void legacyClosesAndFailureRepliesFromTheAgentAreNotCountedAsResets() throws Exception {
         SessionRecorder events = new SessionRecorder();
         SessionHandshakeTest.CapturingTransport wire = wire();
-        Session server = new Session(Role.SERVER, wire, TestConfigs.session("t", null), events,
-                legacy(Role.SERVER));
+        Session server = LEGACY.newSession(Role.SERVER, wire, TestConfigs.session("t", null), events);
         server.start(System.nanoTime());
         int users = 3_000;
         ByteBuf busySecond = Unpooled.buffer();
         for (int user = 1; user <= users; user++) {
-            assertTrue(Wires.of(LEGACY).open(server, legacyUser(user)) != null);
+            assertTrue(LEGACY.open(server, legacyUser(user)) != null);
             if (user % 2 == 0) {
                 writeLegacy(busySecond, 0, user); // SUCCESS
                 writeLegacy(busySecond, 254, user); // CONN_CLOSE: the upstream's normal end
@@ -174,8 +162,8 @@ class SessionDefenceTest {
         SessionRecorder events = new SessionRecorder();
         events.acceptAtOnce = false; // the first dial is still in progress
         SessionHandshakeTest.CapturingTransport wire = wire();
-        Session agent = new Session(Role.AGENT, wire, TestConfigs.session("t", null, Map.of("max-streams", "16", "max-pending-opens", "1")),
-                events, legacy(Role.AGENT));
+        Session agent = LEGACY.newSession(Role.AGENT, wire,
+                TestConfigs.session("t", null, Map.of("max-streams", "16", "max-pending-opens", "1")), events);
         agent.start(System.nanoTime());
         ByteBuf connects = Unpooled.buffer();
         writeLegacy(connects, 1, 1);

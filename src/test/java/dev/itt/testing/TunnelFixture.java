@@ -5,6 +5,8 @@ import dev.itt.config.DialTarget;
 import dev.itt.config.Endpoint;
 import dev.itt.config.ProxyUrl;
 import dev.itt.config.TunnelSpec;
+import dev.itt.end.EndStats;
+import dev.itt.end.TunnelEnd;
 import dev.itt.mux.SessionConfig;
 import dev.itt.server.ServerEnd;
 import io.vertx.core.Future;
@@ -103,6 +105,17 @@ public final class TunnelFixture implements AutoCloseable {
         long connected = agents.stream().filter(AgentEnd::isReady).count();
         Await.until("the server to see " + connected + " agents", WAIT, () -> server.stats().agents() >= connected);
         return agent;
+    }
+
+    /**
+     * The end's stats as its loop publishes them after this call (within a second): a figure that must change,
+     * such as streams dropping to 0, is never read from a snapshot taken before it could have.
+     */
+    public static EndStats fresh(TunnelEnd end) {
+        long asked = System.nanoTime();
+        Await.until("a stats snapshot of tunnel " + end.name() + " newer than the question", WAIT,
+                () -> end.stats().takenNanos() - asked > 0);
+        return end.stats();
     }
 
     public static <T> T join(Future<T> f) {

@@ -91,8 +91,10 @@ class StreamBridgeTest {
     }
 
     private void awaitNoStreams() {
-        Await.until("the server end to drop the stream", TunnelFixture.WAIT, () -> tunnel.server.stats().activeStreams() == 0);
-        Await.until("the agent to drop the stream", TunnelFixture.WAIT, () -> agent.stats().activeStreams() == 0);
+        Await.until("the server end to drop the stream", TunnelFixture.WAIT,
+                () -> TunnelFixture.fresh(tunnel.server).activeStreams() == 0);
+        Await.until("the agent to drop the stream", TunnelFixture.WAIT,
+                () -> TunnelFixture.fresh(agent).activeStreams() == 0);
     }
 
     /** Waits for a line that a bridge of {@code side} ("user" or "upstream") logs containing {@code fragment}. */
