@@ -39,7 +39,7 @@ class LayersTest {
     @Test
     void vertxInternalsStayInTheAdapterPackage() {
         noClasses().that().resideOutsideOfPackage("dev.itt.vertx..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.vertx.core.impl..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.vertx..impl..")
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("io.vertx.core.net.impl.NetSocketInternal")
                 .check(MAIN);
     }
@@ -50,6 +50,13 @@ class LayersTest {
                 .should().dependOnClassesThat().resideInAnyPackage("io.vertx..", "io.quarkus..", "dev.itt.config..",
                         "dev.itt.end..", "dev.itt.server..", "dev.itt.agent..", "dev.itt.runtime..",
                         "dev.itt.vertx..", "dev.itt.wire..")
+                .check(MAIN);
+    }
+
+    @Test
+    void theSharedCoreAndTheWireKnowNeitherEnd() {
+        noClasses().that().resideInAnyPackage("dev.itt.end..", "dev.itt.wire..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.itt.server..", "dev.itt.agent..")
                 .check(MAIN);
     }
 
