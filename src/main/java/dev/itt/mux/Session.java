@@ -41,6 +41,8 @@ public final class Session {
     private boolean goAwaySent;
     private boolean goAwayReceived;
     private boolean transportClosed;
+    /** Inside {@link #onRead}: a close then leaves the codec's buffers to be freed once decoding returns. */
+    private boolean decoding;
     private long createdNanos;
     private long drainDeadlineNanos;
 
@@ -82,10 +84,16 @@ public final class Session {
             return;
         }
         keepAlive.heard(System.nanoTime());
+        decoding = true;
         try {
             codec.decode(bytes, receiver);
         } catch (MuxException e) {
             fail(e);
+        } finally {
+            decoding = false;
+        }
+        if (phase == Phase.CLOSED) {
+            codec.release(); // a frame closed the session while the codec was still reading the bytes it held
         }
         transport.flush();
     }
@@ -149,7 +157,9 @@ public final class Session {
         if (farewell) {
             sendGoAway(code, reason);
         }
-        codec.release();
+        if (!decoding) {
+            codec.release();
+        }
         for (MuxStream s : streams.all()) {
             s.terminate(ErrorCode.SESSION_CLOSED, "session closed: " + reason, true);
         }
@@ -258,6 +268,9 @@ public final class Session {
 
     /** The peer's GO_AWAY: no new streams; an error code, or a refusal during the handshake, ends it now. */
     void onPeerGoAway(ErrorCode code, String reason) {
+        if (phase == Phase.CLOSED) {
+            return; // the rest of a read that closed the session: nothing more reaches the owner
+        }
         goAwayReceived = true;
         if (phase == Phase.HANDSHAKE) {
             transportClosed = true;

@@ -112,6 +112,26 @@ class SessionDefenceTest {
     /** The seed's format, as the wire factory gives it, with the configuration's default payload cap. */
     private static final Wire LEGACY = Wires.of(TestConfigs.wire("legacy"));
 
+    /** Found by SessionFuzzTest: the codec's held bytes were freed under it, then freed again. */
+    @Test
+    void aFrameThatEndsTheSessionInTheMiddleOfAReadFreesTheHeldBytesOnceAndStopsThere() {
+        SessionRecorder events = new SessionRecorder();
+        SessionHandshakeTest.CapturingTransport wire = wire();
+        Session server = new Session(Role.SERVER, wire, TestConfigs.session("t", null), events,
+                Dialect.nativeProtocol());
+        server.start(System.nanoTime());
+        ByteBuf all = frame(out -> {
+            FrameEncoder.writeHello(out, WireConstants.VERSION, "t", new byte[32]);
+            FrameEncoder.writeGoAway(out, 0, ErrorCode.AUTH_FAILED, "no");
+            FrameEncoder.writeGoAway(out, 0, ErrorCode.NO_ERROR, "after the end");
+        });
+        server.onRead(all.readRetainedSlice(5)); // a partial HELLO: the codec keeps it
+        server.onRead(all); // the rest, the GO_AWAY that ends the handshake, and one frame more
+        assertEquals(ErrorCode.AUTH_FAILED, events.closedCode);
+        assertNull(events.goAwayCode, "nothing reaches the owner after the close");
+        assertTrue(wire.closed);
+    }
+
     private static InetSocketAddress legacyUser(int user) throws Exception {
         return new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 0, (byte) (user >> 8), (byte) user}),
                 40_000);

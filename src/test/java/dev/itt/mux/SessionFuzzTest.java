@@ -1,0 +1,87 @@
+package dev.itt.mux;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.itt.mux.wire.Frame;
+import dev.itt.mux.wire.FrameCollector;
+import dev.itt.mux.wire.FrameDecoder;
+import dev.itt.mux.wire.MuxException;
+import dev.itt.testing.TestConfigs;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+/**
+ * Jazzer fuzzing of whole sessions, handshake included: whatever bytes a peer sends, in whatever pieces, a session
+ * never lets an exception out, ends with no stream left once closed, and never lets a peer that does not hold the
+ * token in, nor proves its own token to one. A normal run replays the seeds in {@code SessionFuzzTestInputs/}
+ * (src/test/resources, beside this class): a server's and an agent's side of real exchanges; {@code JAZZER_FUZZ=1}
+ * fuzzes from them (see docs/SECURITY.md).
+ */
+class SessionFuzzTest {
+
+    /** A session of {@code role} fed {@code input} in two pieces; returns what it wrote, decoded. */
+    private static Fed feed(Role role, String token, byte[] input) {
+        SessionHandshakeTest.CapturingTransport wire = new SessionHandshakeTest.CapturingTransport();
+        SessionRecorder events = new SessionRecorder();
+        Session session = new Session(role, wire, TestConfigs.session("t", token), events, Dialect.nativeProtocol());
+        session.start(System.nanoTime());
+        // the last byte picks where the input is cut in two
+        int split = input.length == 0 ? 0 : (input[input.length - 1] & 0xFF) % (input.length + 1);
+        session.onRead(Unpooled.copiedBuffer(input, 0, split));
+        session.onRead(Unpooled.copiedBuffer(input, split, input.length - split));
+        session.tick(System.nanoTime());
+        boolean established = session.isEstablished();
+        session.close(dev.itt.mux.wire.ErrorCode.NO_ERROR, "fuzz case over");
+        if (session.streamCount() != 0) {
+            throw new AssertionError(session.streamCount() + " streams left after close");
+        }
+        FrameCollector frames = new FrameCollector();
+        FrameDecoder decoder = new FrameDecoder();
+        try {
+            for (ByteBuf b : wire.written) {
+                decoder.decode(b, frames);
+            }
+        } catch (MuxException e) {
+            throw new AssertionError("the session wrote a frame its own decoder refuses", e);
+        } finally {
+            decoder.release();
+        }
+        frames.frames.forEach(f -> {
+            if (f instanceof Frame.Data d) {
+                d.payload().release();
+            }
+        });
+        return new Fed(established, frames);
+    }
+
+    private record Fed(boolean established, FrameCollector written) {}
+
+    @FuzzTest(maxDuration = "30s")
+    void aServerSessionSurvivesAnyBytes(byte[] input) {
+        feed(Role.SERVER, null, input);
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void anAgentSessionSurvivesAnyBytes(byte[] input) {
+        feed(Role.AGENT, null, input);
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void aServerWithATokenLetsInNoPeerThatLacksIt(byte[] input) {
+        if (feed(Role.SERVER, "s3cret", input).established()) {
+            throw new AssertionError("established without the agent's proof");
+        }
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void anAgentWithATokenNeitherEstablishesNorProvesItselfToAnImpostor(byte[] input) {
+        Fed fed = feed(Role.AGENT, "s3cret", input);
+        if (fed.established()) {
+            throw new AssertionError("established with a server that did not prove the token");
+        }
+        for (Frame f : fed.written().frames) {
+            if (f instanceof Frame.Auth a && a.mac().length > 0) {
+                throw new AssertionError("the agent sent its proof to a peer that did not prove the token");
+            }
+        }
+    }
+}
