@@ -127,7 +127,8 @@ public final class TlsOptions {
         boolean tls = false;
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof NotSslRecordException) {
-                return "the peer does not speak TLS (" + message(t) + ")";
+                // Netty's message carries the whole record in hex; the first bytes say nothing to a reader
+                return "the peer does not speak TLS: what it sent is not a TLS record (is TLS set on both ends?)";
             }
             if (t instanceof CertificateExpiredException || t instanceof CertificateNotYetValidException
                     || t instanceof CertPathValidatorException v
