@@ -12,6 +12,7 @@ import dev.itt.mux.wire.ErrorCode;
 import dev.itt.vertx.Connection;
 import dev.itt.vertx.HalfClose;
 import dev.itt.vertx.StreamBridge;
+import dev.itt.vertx.TlsOptions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -38,6 +39,8 @@ public final class AgentEnd implements TunnelEnd {
     /** How logs name the upstream; one string for every stream. */
     private final String upstreamLabel;
     private Dialer dialer;
+    /** Dials the server end: {@link #dialer} itself without TLS, a TLS dialer with it. */
+    private Dialer serverDialer;
     private State state = State.STARTING;
     private long reconnectTimer = -1;
     /** Upstream dials in flight, including those whose stream was reset meanwhile: they still cost a socket. */
@@ -69,7 +72,15 @@ public final class AgentEnd implements TunnelEnd {
     public Future<Void> start() {
         Promise<Void> started = Promise.promise();
         context.runOnContext(v -> {
+            try {
+                TlsOptions.check(vertx, spec.name(), spec.tls());
+            } catch (IllegalStateException e) {
+                started.fail(e);
+                return;
+            }
             dialer = new Dialer(vertx, spec.proxy(), spec.connectTimeout());
+            serverDialer = spec.tls() == null ? dialer : new Dialer(vertx, spec.proxy(), spec.connectTimeout(),
+                    spec.tls(), spec.session().handshakeTimeout());
             group.start();
             connect();
             started.complete();
@@ -82,11 +93,12 @@ public final class AgentEnd implements TunnelEnd {
         if (stopping) {
             return;
         }
-        dialer.dial(spec.downstream()).onComplete(ar -> {
+        serverDialer.dial(spec.downstream()).onComplete(ar -> {
             if (ar.succeeded()) {
                 onConnected(ar.result());
             } else {
-                changeState(State.RETRYING, "cannot reach server " + spec.downstream() + ": " + ar.cause().getMessage()
+                changeState(State.RETRYING, "cannot reach server " + spec.downstream() + ": "
+                        + TlsOptions.describe(ar.cause())
                         + "; retrying with backoff up to " + spec.reconnectMax().toSeconds() + " s");
                 scheduleReconnect();
             }
@@ -185,7 +197,9 @@ public final class AgentEnd implements TunnelEnd {
             }
             group.drain("agent shutting down", spec.drainTimeout()).onComplete(x -> {
                 state = State.STOPPED;
-                Future<Void> closed = dialer == null ? Future.succeededFuture() : dialer.close();
+                Future<Void> closed = dialer == null ? Future.succeededFuture()
+                        : serverDialer == dialer ? dialer.close()
+                        : Future.join(dialer.close(), serverDialer.close()).mapEmpty();
                 closed.onComplete(y -> {
                     LOG.infof("tunnel %s: agent stopped", spec.name());
                     stopped.complete();

@@ -3,8 +3,10 @@ package dev.itt.agent;
 import dev.itt.config.DialTarget;
 import dev.itt.config.Endpoint;
 import dev.itt.config.ProxyUrl;
+import dev.itt.config.TlsSpec;
 import dev.itt.vertx.Internals;
 import dev.itt.vertx.TcpOptions;
+import dev.itt.vertx.TlsOptions;
 import io.netty.util.NetUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,7 +27,8 @@ import java.util.Map;
  * Dials TCP and Unix-socket targets, directly or, for {@code proxy:} targets, through the tunnel's proxy with
  * Vert.x {@link ProxyOptions} (Netty's proxy handlers underneath). For {@code socks5://} the target name is
  * resolved here and the proxy gets an address; for {@code socks5h://} and {@code http://} the proxy gets the
- * name. Call from the event loop that should own the new socket.
+ * name. Call from the event loop that should own the new socket. A dialer made with TLS settings dials every
+ * target with TLS: the agent uses one such dialer for the server end and a plaintext one for upstreams.
  */
 public final class Dialer {
     private final Vertx vertx;
@@ -34,12 +37,21 @@ public final class Dialer {
     private final ProxyUrl proxy;
     /** Direct targets' addresses: the downstream and the upstream, so two entries at most. */
     private final Map<Endpoint, SocketAddress> addresses = new HashMap<>();
+    /** With TLS: the name the server's certificate must carry (and SNI); null for plaintext. */
+    private final String serverName;
 
     public Dialer(Vertx vertx, ProxyUrl proxy, Duration connectTimeout) {
+        this(vertx, proxy, connectTimeout, null, null);
+    }
+
+    /** @param tls TLS on every dial, or null for plaintext; {@code handshakeTimeout} bounds its handshake */
+    public Dialer(Vertx vertx, ProxyUrl proxy, Duration connectTimeout, TlsSpec.Agent tls, Duration handshakeTimeout) {
         this.vertx = vertx;
         this.proxy = proxy;
-        this.direct = vertx.createNetClient(options(connectTimeout));
-        this.proxied = proxy == null ? null : vertx.createNetClient(options(connectTimeout).setProxyOptions(
+        this.serverName = tls == null ? null : tls.serverName();
+        this.direct = vertx.createNetClient(TlsOptions.agent(options(connectTimeout), tls, handshakeTimeout));
+        this.proxied = proxy == null ? null : vertx.createNetClient(TlsOptions.agent(options(connectTimeout), tls,
+                handshakeTimeout).setProxyOptions(
                 new ProxyOptions()
                         .setType(proxy.scheme() == ProxyUrl.Scheme.HTTP ? ProxyType.HTTP : ProxyType.SOCKS5)
                         .setHost(proxy.host())
@@ -54,17 +66,33 @@ public final class Dialer {
 
     public Future<NetSocket> dial(DialTarget target) {
         if (!target.viaProxy()) {
-            return direct.connect(addresses.computeIfAbsent(target.endpoint(), Dialer::socketAddress));
+            if (serverName != null && target.endpoint() instanceof Endpoint.Tcp tcp && !serverName.equals(tcp.host())) {
+                // The JDK checks the SNI name, and on a mismatch falls back to the host the engine was given: give
+                // it the server name as that host too, so that only tls.server-name can pass.
+                return Internals.resolve(vertx, tcp.host()).compose(ip -> direct.connect(named(ip, tcp.port()),
+                        serverName));
+            }
+            return direct.connect(addresses.computeIfAbsent(target.endpoint(), Dialer::socketAddress), serverName);
         }
         Endpoint.Tcp tcp = (Endpoint.Tcp) target.endpoint();
         if (proxied == null) {
             return Future.failedFuture(new IllegalStateException(target + " asks for a proxy, but none is set"));
         }
         if (proxy.scheme() != ProxyUrl.Scheme.SOCKS5) {
-            return proxied.connect(tcp.port(), tcp.host());
+            return proxied.connect(SocketAddress.inetSocketAddress(tcp.port(), tcp.host()), serverName);
         }
         return Internals.resolve(vertx, tcp.host()).compose(ip -> proxied.connect(
-                SocketAddress.inetSocketAddress(new InetSocketAddress(ip, tcp.port()))));
+                SocketAddress.inetSocketAddress(new InetSocketAddress(ip, tcp.port())), serverName));
+    }
+
+    /** An address of {@code ip} whose host string is the server name. */
+    private SocketAddress named(InetAddress ip, int port) {
+        try {
+            return SocketAddress.inetSocketAddress(new InetSocketAddress(
+                    InetAddress.getByAddress(serverName, ip.getAddress()), port));
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP address: " + ip, e); // the resolver gave an address
+        }
     }
 
     /**

@@ -69,6 +69,13 @@ public final class Cli {
         }
     }
 
+    /** Sets the tunnel key {@code key} when the flag was given; unset, the configuration's value applies. */
+    static void putIfSet(Map<String, String> props, String key, String value) {
+        if (value != null) {
+            props.put(TUNNEL_PREFIX + key, value);
+        }
+    }
+
     static void check(String flag, String value, Function<String, ?> parser) {
         try {
             parser.apply(value);

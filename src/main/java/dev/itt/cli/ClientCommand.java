@@ -27,6 +27,25 @@ final class ClientCommand implements Cli.Subcommand {
                     + " proxy) or http://[user:pass@]host:port (CONNECT); used only for proxy: targets")
     String proxy;
 
+    @Option(names = {"-tls", "--tls"}, description = "TLS to the server end (implied by every other -tls-* flag)")
+    boolean tls;
+
+    @Option(names = {"-tls-trust", "--tls-trust"}, paramLabel = "FILE",
+            description = "PEM CA bundle trusted for the server's certificate. Default: the JVM's trust store")
+    String tlsTrust;
+
+    @Option(names = {"-tls-cert", "--tls-cert"}, paramLabel = "FILE",
+            description = "PEM client certificate, for a server that requires one (with -tls-key)")
+    String tlsCert;
+
+    @Option(names = {"-tls-key", "--tls-key"}, paramLabel = "FILE", description = "PEM private key of -tls-cert")
+    String tlsKey;
+
+    @Option(names = {"-tls-server-name", "--tls-server-name"}, paramLabel = "NAME",
+            description = "the name the server's certificate must carry, also sent as SNI. Default: the -downstream"
+                    + " host")
+    String tlsServerName;
+
     @Mixin
     CommonOptions common;
 
@@ -40,6 +59,13 @@ final class ClientCommand implements Cli.Subcommand {
             Cli.check("-proxy", proxy, ProxyUrl::parse);
             props.put(Cli.TUNNEL_PREFIX + "proxy", proxy);
         }
+        if (tls) {
+            props.put(Cli.TUNNEL_PREFIX + "tls.enabled", "true");
+        }
+        Cli.putIfSet(props, "tls.trust", tlsTrust);
+        Cli.putIfSet(props, "tls.cert", tlsCert);
+        Cli.putIfSet(props, "tls.key", tlsKey);
+        Cli.putIfSet(props, "tls.server-name", tlsServerName);
         common.addTo(props);
     }
 }

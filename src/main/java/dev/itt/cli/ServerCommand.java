@@ -19,6 +19,17 @@ final class ServerCommand implements Cli.Subcommand {
             description = "where agents (itt client) connect: host:port, [v6]:port or unix:/path")
     String tunnel;
 
+    @Option(names = {"-tls-cert", "--tls-cert"}, paramLabel = "FILE",
+            description = "PEM certificate chain: turns TLS on for -tunnel (with -tls-key)")
+    String tlsCert;
+
+    @Option(names = {"-tls-key", "--tls-key"}, paramLabel = "FILE", description = "PEM private key of -tls-cert")
+    String tlsKey;
+
+    @Option(names = {"-tls-client-ca", "--tls-client-ca"}, paramLabel = "FILE",
+            description = "PEM CA bundle: every agent must present a certificate signed by one of these (mTLS)")
+    String tlsClientCa;
+
     @Mixin
     CommonOptions common;
 
@@ -28,6 +39,9 @@ final class ServerCommand implements Cli.Subcommand {
         Cli.check("-tunnel", tunnel, Endpoint::parse);
         props.put(Cli.TUNNEL_PREFIX + "listen", listen);
         props.put(Cli.TUNNEL_PREFIX + "tunnel", tunnel);
+        Cli.putIfSet(props, "tls.cert", tlsCert);
+        Cli.putIfSet(props, "tls.key", tlsKey);
+        Cli.putIfSet(props, "tls.client-ca", tlsClientCa);
         common.addTo(props);
     }
 }

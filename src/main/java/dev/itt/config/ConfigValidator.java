@@ -89,8 +89,9 @@ public final class ConfigValidator {
             Endpoint listen = required(name, "listen", c.listen(), Endpoint::parse, "a server end needs listen");
             Endpoint tunnel = required(name, "tunnel", c.tunnel(), Endpoint::parse, "a server end needs tunnel");
             positive(name, "drain-timeout", c.drainTimeout());
+            TlsSpec.Server tls = TlsSpec.server(c.tls(), (key, message) -> problem(name, key, message));
             return problems.size() > before ? null
-                    : new TunnelSpec.Server(name, listen, tunnel, session, c.drainTimeout(), wire);
+                    : new TunnelSpec.Server(name, listen, tunnel, session, c.drainTimeout(), wire, tls);
         }
         DialTarget downstream = required(name, "downstream", c.downstream(), DialTarget::parse,
                 "an agent needs downstream (the server's tunnel address)");
@@ -105,8 +106,10 @@ public final class ConfigValidator {
         if (c.reconnectMax().compareTo(c.reconnectMin()) < 0) {
             problem(name, "reconnect-max", c.reconnectMax() + " is below reconnect-min " + c.reconnectMin());
         }
+        TlsSpec.Agent tls = TlsSpec.agent(c.tls(), downstream == null ? null : downstream.endpoint(),
+                (key, message) -> problem(name, key, message));
         return problems.size() > before ? null : new TunnelSpec.Agent(name, downstream, upstream, proxy, session,
-                c.connectTimeout(), c.reconnectMin(), c.reconnectMax(), c.drainTimeout(), wire);
+                c.connectTimeout(), c.reconnectMin(), c.reconnectMax(), c.drainTimeout(), wire, tls);
     }
 
     private TunnelSpec.Wire wire(String name, TunnelConfig c) {
@@ -207,24 +210,23 @@ public final class ConfigValidator {
                 continue;
             }
             String rest = var.startsWith("ITT_TUNNELS_") ? var.substring("ITT_TUNNELS_".length()) : null;
-            // the longest key that fits, in case one key ever ends another (window, session-window)
+            // the longest key that fits, in case one key ever ends another (name, tls.server-name)
             String key = rest == null ? null : KEYS.stream()
-                    .map(k -> k.toUpperCase(Locale.ROOT).replace('-', '_'))
-                    .filter(k -> rest.endsWith("_" + k))
+                    .filter(k -> rest.endsWith("_" + envForm(k)))
                     .max(Comparator.comparingInt(String::length)).orElse(null);
             if (key == null) {
                 problems.add("environment variable " + var + " sets no ITT key: expected ITT_TUNNELS_<NAME>_<KEY>"
-                        + " with KEY one of " + String.join(", ", KEYS).toUpperCase(Locale.ROOT).replace('-', '_'));
+                        + " with KEY one of "
+                        + String.join(", ", KEYS.stream().map(ConfigValidator::envForm).toList()));
                 continue;
             }
             // a quoted name, itt.tunnels."my-db".listen, is ITT_TUNNELS__MY_DB__LISTEN: drop the quotes' underscores
-            String envName = rest.substring(0, rest.length() - key.length() - 1).replaceAll("^_|_$", "");
+            String envName = rest.substring(0, rest.length() - envForm(key).length() - 1).replaceAll("^_|_$", "");
             boolean matched = tunnels.keySet().stream().anyMatch(n -> envForm(n).equals(envName));
             if (!matched) {
                 problems.add("environment variable " + var + " defines no tunnel: a tunnel name taken from an"
-                        + " environment variable alone must be letters and digits (ITT_TUNNELS_DB_" + key
-                        + "); for other names also set the property itt.tunnels.\"<name>\"." + key
-                        .toLowerCase(Locale.ROOT).replace('_', '-'));
+                        + " environment variable alone must be letters and digits (ITT_TUNNELS_DB_" + envForm(key)
+                        + "); for other names also set the property itt.tunnels.\"<name>\"." + key);
             }
         }
     }

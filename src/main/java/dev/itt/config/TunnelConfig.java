@@ -104,4 +104,9 @@ public interface TunnelConfig {
     /** Bytes the peer may leave unread in this end's send queue; more close the tunnel connection. */
     @WithDefault("16M")
     MemorySize maxQueuedBytes();
+
+    // --- TLS on the tunnel connection (docs/CONFIGURATION.md §2, tls.* rows) ---
+
+    /** TLS on the tunnel connection: {@code tls.cert}, {@code tls.key}, {@code tls.client-ca}, {@code tls.trust}, ... */
+    TlsConfig tls();
 }

@@ -25,16 +25,32 @@ public sealed interface TunnelSpec {
      * Server end: users connect to {@code listen}, agents to {@code tunnel}.
      *
      * @param drainTimeout how long streams may finish after GO_AWAY on shutdown
+     * @param tls TLS on the tunnel port, or null for plaintext
      */
     record Server(String name, Endpoint listen, Endpoint tunnel, SessionConfig session, Duration drainTimeout,
-            Wire wire) implements TunnelSpec {}
+            Wire wire, TlsSpec.Server tls) implements TunnelSpec {
+        /** A plaintext server end. */
+        public Server(String name, Endpoint listen, Endpoint tunnel, SessionConfig session, Duration drainTimeout,
+                Wire wire) {
+            this(name, listen, tunnel, session, drainTimeout, wire, null);
+        }
+    }
 
     /**
      * Agent: dials {@code downstream} (the server's tunnel address), then {@code upstream} per stream.
      *
      * @param proxy the proxy for {@code proxy:} targets, or null
+     * @param tls TLS to the server end, or null for plaintext
      */
     record Agent(String name, DialTarget downstream, DialTarget upstream, ProxyUrl proxy, SessionConfig session,
-            Duration connectTimeout, Duration reconnectMin, Duration reconnectMax, Duration drainTimeout, Wire wire)
-            implements TunnelSpec {}
+            Duration connectTimeout, Duration reconnectMin, Duration reconnectMax, Duration drainTimeout, Wire wire,
+            TlsSpec.Agent tls) implements TunnelSpec {
+        /** A plaintext agent. */
+        public Agent(String name, DialTarget downstream, DialTarget upstream, ProxyUrl proxy, SessionConfig session,
+                Duration connectTimeout, Duration reconnectMin, Duration reconnectMax, Duration drainTimeout,
+                Wire wire) {
+            this(name, downstream, upstream, proxy, session, connectTimeout, reconnectMin, reconnectMax, drainTimeout,
+                    wire, null);
+        }
+    }
 }

@@ -14,6 +14,7 @@ import dev.itt.vertx.Connection;
 import dev.itt.vertx.HalfClose;
 import dev.itt.vertx.StreamBridge;
 import dev.itt.vertx.TcpOptions;
+import dev.itt.vertx.TlsOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -61,20 +62,29 @@ public final class ServerEnd implements TunnelEnd {
         try {
             UnixSocketFiles.prepare(vertx, spec.name(), "tunnel", spec.tunnel());
             UnixSocketFiles.prepare(vertx, spec.name(), "listen", spec.listen());
+            TlsOptions.check(vertx, spec.name(), spec.tls());
         } catch (IllegalStateException e) {
             return Future.failedFuture(e);
         }
         Promise<Void> started = Promise.promise();
         group.context().runOnContext(v -> {
-            agentServer = vertx.createNetServer(TcpOptions.apply(new NetServerOptions())).connectHandler(this::onAgent);
+            agentServer = vertx.createNetServer(TlsOptions.server(TcpOptions.apply(new NetServerOptions()), spec.tls(),
+                    spec.session().handshakeTimeout())).connectHandler(this::onAgent);
+            if (spec.tls() != null) {
+                // a failed TLS handshake never reaches onAgent; Vert.x reports it here, without the peer's address
+                agentServer.exceptionHandler(e -> LOG.infof("tunnel %s: agent refused: %s", spec.name(),
+                        TlsOptions.describe(e)));
+            }
             userServer = vertx.createNetServer(TcpOptions.apply(new NetServerOptions())).connectHandler(this::onUser);
             bind(agentServer, spec.tunnel(), "tunnel")
                     .compose(x -> bind(userServer, spec.listen(), "listen"))
                     .onSuccess(x -> {
                         group.start();
                         listening = true;
-                        LOG.infof("tunnel %s: server end listening for users on %s, for agents on %s", spec.name(),
-                                describe(userServer, spec.listen()), describe(agentServer, spec.tunnel()));
+                        LOG.infof("tunnel %s: server end listening for users on %s, for agents on %s%s", spec.name(),
+                                describe(userServer, spec.listen()), describe(agentServer, spec.tunnel()),
+                                spec.tls() == null ? "" : spec.tls().clientCa() == null ? " (TLS)"
+                                        : " (TLS, agent certificates required)");
                     })
                     .onFailure(e -> closeServers())
                     .onComplete(started);

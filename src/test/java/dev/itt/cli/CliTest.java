@@ -95,4 +95,38 @@ class CliTest {
         assertNull(l.exitCode());
         assertTrue(l.properties().isEmpty());
     }
+
+    @Test
+    void serverTlsFlagsBecomeTheTunnelsTlsKeys() {
+        Cli.Launch l = parse("server", "-listen", ":1", "-tunnel", ":2", "-tls-cert", "s.crt", "--tls-key", "s.key",
+                "-tls-client-ca", "agents-ca.crt");
+        assertNull(l.exitCode());
+        assertEquals("s.crt", l.properties().get("itt.tunnels.itt.tls.cert"));
+        assertEquals("s.key", l.properties().get("itt.tunnels.itt.tls.key"));
+        assertEquals("agents-ca.crt", l.properties().get("itt.tunnels.itt.tls.client-ca"));
+        assertNull(parse("server", "-listen", ":1", "-tunnel", ":2").properties().get("itt.tunnels.itt.tls.cert"),
+                "no flag, no key: the configuration's value applies");
+    }
+
+    @Test
+    void clientTlsFlagsBecomeTheTunnelsTlsKeys() {
+        Cli.Launch l = parse("client", "-downstream", "s:1", "-upstream", "u:2", "-tls-trust", "ca.crt", "-tls-cert",
+                "a.crt", "-tls-key", "a.key", "-tls-server-name", "itt.example.com");
+        assertNull(l.exitCode());
+        assertEquals("ca.crt", l.properties().get("itt.tunnels.itt.tls.trust"));
+        assertEquals("a.crt", l.properties().get("itt.tunnels.itt.tls.cert"));
+        assertEquals("a.key", l.properties().get("itt.tunnels.itt.tls.key"));
+        assertEquals("itt.example.com", l.properties().get("itt.tunnels.itt.tls.server-name"));
+        assertNull(l.properties().get("itt.tunnels.itt.tls.enabled"), "implied by the other keys, not set");
+        assertEquals("true", parse("client", "-downstream", "s:1", "-upstream", "u:2", "-tls").properties()
+                .get("itt.tunnels.itt.tls.enabled"));
+        assertNull(parse("client", "-downstream", "s:1", "-upstream", "u:2").properties()
+                .get("itt.tunnels.itt.tls.enabled"));
+    }
+
+    @Test
+    void theServerHasNoClientTlsFlags() {
+        assertEquals(2, parse("server", "-listen", ":1", "-tunnel", ":2", "-tls").exitCode());
+        assertTrue(err.toString().contains("-tls"), err.toString());
+    }
 }

@@ -204,11 +204,18 @@ class ConfigValidatorTest {
 
     @Test
     void theKnownKeysAreTheMappingsMethodsInKebabCase() {
+        // a group's keys (tls) are its methods under the group's name: tls.server-name
         List<String> methods = Arrays.stream(TunnelConfig.class.getMethods())
-                .map(m -> m.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT))
+                .flatMap(m -> m.getReturnType().isInterface() && m.getReturnType().getPackage() == TunnelConfig.class
+                        .getPackage() ? Arrays.stream(m.getReturnType().getMethods()).map(g -> kebab(m) + "." + kebab(g))
+                                : java.util.stream.Stream.of(kebab(m)))
                 .sorted().toList();
         assertEquals(methods, ConfigValidator.KEYS);
         assertTrue(ConfigValidator.KEYS.contains("max-control-frames-per-second"), ConfigValidator.KEYS.toString());
+    }
+
+    private static String kebab(Method m) {
+        return m.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     }
 
     @Test

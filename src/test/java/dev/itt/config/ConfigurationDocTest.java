@@ -59,7 +59,7 @@ class ConfigurationDocTest {
                 row.put(header.get(i), cells.get(i));
             }
             String key = row.get("Key");
-            assertTrue(key.matches("`[a-z0-9-]+`"), "a row's key is one code span: " + line);
+            assertTrue(key.matches("`[a-z0-9-]+(\\.[a-z0-9-]+)*`"), "a row's key is one code span: " + line);
             assertNull(rows.put(key.substring(1, key.length() - 1), row), "two rows for " + key);
         }
         assertTrue(header != null && header.containsAll(List.of("Key", "Type", "Default")),
@@ -67,14 +67,24 @@ class ConfigurationDocTest {
         return rows;
     }
 
-    /** The mapping's keys as SmallRye names them, with their properties. */
+    /** The mapping's keys as SmallRye names them, with their properties; a group's keys as {@code tls.cert}. */
     private static Map<String, Property> mapping() {
         ConfigMappingInterface root = ConfigMappingInterface.getConfigurationInterface(IttConfig.class);
         Map<String, Property> keys = new TreeMap<>();
-        for (Property p : ConfigMappingInterface.getConfigurationInterface(TunnelConfig.class).getProperties()) {
-            keys.put(p.getPropertyName(root.getNamingStrategy()), p);
-        }
+        addKeys(keys, "", ConfigMappingInterface.getConfigurationInterface(TunnelConfig.class), root);
         return keys;
+    }
+
+    private static void addKeys(Map<String, Property> keys, String prefix, ConfigMappingInterface group,
+            ConfigMappingInterface root) {
+        for (Property p : group.getProperties()) {
+            String name = prefix + p.getPropertyName(root.getNamingStrategy());
+            if (p.isGroup()) {
+                addKeys(keys, name + ".", p.asGroup().getGroupType(), root);
+            } else {
+                keys.put(name, p);
+            }
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.itt.agent.AgentEnd;
 import dev.itt.config.DialTarget;
 import dev.itt.config.Endpoint;
 import dev.itt.config.ProxyUrl;
+import dev.itt.config.TlsSpec;
 import dev.itt.config.TunnelSpec;
 import dev.itt.end.EndStats;
 import dev.itt.end.TunnelEnd;
@@ -28,6 +29,8 @@ public final class TunnelFixture implements AutoCloseable {
     private String listen = "127.0.0.1:0";
     private String tunnel = "127.0.0.1:0";
     private TunnelSpec.Wire wire = TunnelSpec.Wire.NATIVE;
+    private TlsSpec.Server serverTls;
+    private TlsSpec.Agent agentTls;
 
     public TunnelFixture() {
         if (!vertx.isNativeTransportEnabled()) {
@@ -52,6 +55,18 @@ public final class TunnelFixture implements AutoCloseable {
         return this;
     }
 
+    /** TLS on the server end's tunnel port (null: plaintext), for servers started from now on. */
+    public TunnelFixture serverTls(TlsSpec.Server tls) {
+        this.serverTls = tls;
+        return this;
+    }
+
+    /** TLS on the agents' dial of the server end (null: plaintext), for agents started from now on. */
+    public TunnelFixture agentTls(TlsSpec.Agent tls) {
+        this.agentTls = tls;
+        return this;
+    }
+
     public TunnelFixture listen(String listen) {
         this.listen = listen;
         return this;
@@ -64,7 +79,7 @@ public final class TunnelFixture implements AutoCloseable {
 
     public TunnelFixture startServer() {
         server = new ServerEnd(vertx, new TunnelSpec.Server("t", Endpoint.parse(listen), Endpoint.parse(tunnel), session,
-                Duration.ofSeconds(2), wire));
+                Duration.ofSeconds(2), wire, serverTls));
         join(server.start());
         return this;
     }
@@ -90,7 +105,8 @@ public final class TunnelFixture implements AutoCloseable {
     public AgentEnd startAgent(Vertx on, String downstream, String upstream, String proxy) {
         AgentEnd agent = new AgentEnd(on, new TunnelSpec.Agent("t", DialTarget.parse(downstream),
                 DialTarget.parse(upstream), proxy == null ? null : ProxyUrl.parse(proxy), session,
-                Duration.ofSeconds(5), Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(2), wire));
+                Duration.ofSeconds(5), Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(2), wire,
+                agentTls));
         if (on == vertx) {
             agents.add(agent);
         }

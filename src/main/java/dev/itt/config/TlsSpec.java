@@ -1,0 +1,130 @@
+package dev.itt.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+
+/**
+ * Validated TLS settings of one tunnel end. Paths are checked to name readable files here; whether they parse as
+ * PEM is checked when the end starts ({@code dev.itt.vertx.TlsOptions}), by the library that loads them.
+ */
+public sealed interface TlsSpec {
+
+    /**
+     * Server end: TLS on the {@code tunnel} port.
+     *
+     * @param clientCa the CAs agent certificates must chain to, or null to ask agents for no certificate
+     */
+    record Server(Path cert, Path key, Path clientCa) implements TlsSpec {}
+
+    /**
+     * Agent: TLS to {@code downstream}, hostname verification always on.
+     *
+     * @param trust the CAs trusted for the server's certificate, or null for the JVM's trust store
+     * @param cert the agent's client certificate, or null (then {@code key} is null too)
+     * @param serverName the name verified in the server's certificate and sent as SNI
+     */
+    record Agent(Path trust, Path cert, Path key, String serverName) implements TlsSpec {}
+
+    /**
+     * The server end's TLS, or null when {@code tls.cert} and {@code tls.key} are both unset.
+     *
+     * @param problem receives (key, message) for each problem, the key as {@code tls.cert}
+     */
+    static Server server(TlsConfig c, BiConsumer<String, String> problem) {
+        agentOnly(c.enabled().isPresent(), "tls.enabled", problem);
+        agentOnly(c.trust().isPresent(), "tls.trust", problem);
+        agentOnly(c.serverName().isPresent(), "tls.server-name", problem);
+        if (c.cert().isEmpty() && c.key().isEmpty()) {
+            if (c.clientCa().isPresent()) {
+                problem.accept("tls.client-ca", "requires TLS on the tunnel port: set tls.cert and tls.key too");
+            }
+            return null;
+        }
+        Path[] pair = pair(c, problem);
+        Path clientCa = file(c.clientCa(), "tls.client-ca", problem);
+        return pair == null ? null : new Server(pair[0], pair[1], clientCa);
+    }
+
+    /**
+     * The agent's TLS, or null when it is off.
+     *
+     * @param downstream the parsed downstream address (null if it did not parse), whose host is the default
+     *     server name
+     */
+    static Agent agent(TlsConfig c, Endpoint downstream, BiConsumer<String, String> problem) {
+        if (c.clientCa().isPresent()) {
+            problem.accept("tls.client-ca", "is a server-end key; an agent names the CAs it trusts with tls.trust");
+        }
+        boolean implied = c.trust().isPresent() || c.cert().isPresent() || c.key().isPresent()
+                || c.serverName().isPresent();
+        if (!c.enabled().orElse(implied)) {
+            if (implied) {
+                problem.accept("tls.enabled", "is false, but other tls.* keys are set: remove them, or remove"
+                        + " tls.enabled=false");
+            }
+            return null;
+        }
+        Path trust = file(c.trust(), "tls.trust", problem);
+        Path[] pair = c.cert().isEmpty() && c.key().isEmpty() ? new Path[2] : pair(c, problem);
+        String serverName = c.serverName().map(String::trim).orElse(null);
+        if (serverName != null && serverName.isEmpty()) {
+            problem.accept("tls.server-name", "is empty: give the name the server end's certificate carries, or"
+                    + " remove the key to use the downstream host");
+            return null;
+        }
+        if (serverName == null && downstream instanceof Endpoint.Tcp tcp) {
+            serverName = tcp.host();
+        }
+        if (serverName == null && downstream instanceof Endpoint.Unix) {
+            problem.accept("tls.server-name", "is missing: a unix: downstream has no host name to verify the"
+                    + " server end's certificate against");
+        }
+        return pair == null || serverName == null ? null : new Agent(trust, pair[0], pair[1], serverName);
+    }
+
+    private static void agentOnly(boolean set, String key, BiConsumer<String, String> problem) {
+        if (set) {
+            problem.accept(key, "is an agent key; a server end turns TLS on with tls.cert and tls.key");
+        }
+    }
+
+    /** tls.cert and tls.key, which come together; null after a problem. */
+    private static Path[] pair(TlsConfig c, BiConsumer<String, String> problem) {
+        if (c.cert().isEmpty()) {
+            problem.accept("tls.cert", "is missing: tls.key is set, and a key needs its certificate");
+            return null;
+        }
+        if (c.key().isEmpty()) {
+            problem.accept("tls.key", "is missing: tls.cert is set, and a certificate needs its private key");
+            return null;
+        }
+        Path cert = file(c.cert(), "tls.cert", problem);
+        Path key = file(c.key(), "tls.key", problem);
+        return cert == null || key == null ? null : new Path[] {cert, key};
+    }
+
+    /** The file a key names, if it is a readable regular file; null (and a problem) otherwise. */
+    private static Path file(Optional<String> value, String key, BiConsumer<String, String> problem) {
+        if (value.isEmpty()) {
+            return null;
+        }
+        String v = value.get().trim();
+        if (v.isEmpty()) {
+            problem.accept(key, "is empty: give the path of a PEM file");
+            return null;
+        }
+        Path path = Path.of(v);
+        if (!Files.exists(path)) {
+            problem.accept(key, "'" + v + "' does not exist");
+        } else if (!Files.isRegularFile(path)) {
+            problem.accept(key, "'" + v + "' is not a file");
+        } else if (!Files.isReadable(path)) {
+            problem.accept(key, "'" + v + "' cannot be read by this process");
+        } else {
+            return path;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,152 @@
+package dev.itt.vertx;
+
+import dev.itt.config.TlsSpec;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.JdkSSLEngineOptions;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.TCPSSLOptions;
+import java.nio.file.Path;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * The TLS options of the tunnel connection, in one place for the server end's {@code tunnel} listener and the
+ * agent's dial of {@code downstream}. Vert.x does the TLS (the JDK's engine); this class only chooses: TLS 1.2 and
+ * 1.3, PEM files, client certificates required when a client CA is set, hostname verification always on for the
+ * agent, and the handshake bounded by the tunnel's {@code handshake-timeout}.
+ */
+public final class TlsOptions {
+    /** TLS 1.0 and 1.1 are off (RFC 8996). */
+    static final List<String> PROTOCOLS = List.of("TLSv1.2", "TLSv1.3");
+
+    private TlsOptions() {}
+
+    /** The server end's options for the tunnel port; {@code tls} null leaves them plaintext. */
+    public static NetServerOptions server(NetServerOptions options, TlsSpec.Server tls, Duration handshakeTimeout) {
+        if (tls == null) {
+            return options;
+        }
+        common(options, handshakeTimeout).setKeyCertOptions(keyCert(tls.cert(), tls.key()));
+        if (tls.clientCa() != null) {
+            options.setTrustOptions(trust(tls.clientCa())).setClientAuth(ClientAuth.REQUIRED);
+        }
+        return options;
+    }
+
+    /** The agent's options for dialing the server end; {@code tls} null leaves them plaintext. */
+    public static NetClientOptions agent(NetClientOptions options, TlsSpec.Agent tls, Duration handshakeTimeout) {
+        if (tls == null) {
+            return options;
+        }
+        // "HTTPS": RFC 2818/6125 name checks against tls.server-name (or the downstream host); never turned off
+        common(options, handshakeTimeout).setHostnameVerificationAlgorithm("HTTPS").setTrustAll(false);
+        if (tls.trust() != null) {
+            options.setTrustOptions(trust(tls.trust()));
+        }
+        if (tls.cert() != null) {
+            options.setKeyCertOptions(keyCert(tls.cert(), tls.key()));
+        }
+        return options;
+    }
+
+    private static <T extends TCPSSLOptions> T common(T options, Duration handshakeTimeout) {
+        options.setSsl(true);
+        options.setJdkSslEngineOptions(new JdkSSLEngineOptions());
+        options.setEnabledSecureTransportProtocols(new LinkedHashSet<>(PROTOCOLS));
+        options.setSslHandshakeTimeout(handshakeTimeout.toMillis());
+        options.setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+        return options;
+    }
+
+    private static PemKeyCertOptions keyCert(Path cert, Path key) {
+        return new PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString());
+    }
+
+    private static PemTrustOptions trust(Path bundle) {
+        return new PemTrustOptions().addCertPath(bundle.toString());
+    }
+
+    /**
+     * Loads every file {@code tls} names, as Vert.x will when the listener or client is made, so that a file that
+     * does not parse fails the start with a message naming the tunnel and the key.
+     *
+     * @throws IllegalStateException naming the tunnel, the key and the file
+     */
+    public static void check(Vertx vertx, String tunnel, TlsSpec tls) {
+        if (tls instanceof TlsSpec.Server s) {
+            checkKeyCert(vertx, tunnel, s.cert(), s.key());
+            if (s.clientCa() != null) {
+                checkTrust(vertx, tunnel, "tls.client-ca", s.clientCa());
+            }
+        } else if (tls instanceof TlsSpec.Agent a) {
+            if (a.trust() != null) {
+                checkTrust(vertx, tunnel, "tls.trust", a.trust());
+            }
+            if (a.cert() != null) {
+                checkKeyCert(vertx, tunnel, a.cert(), a.key());
+            }
+        }
+    }
+
+    private static void checkKeyCert(Vertx vertx, String tunnel, Path cert, Path key) {
+        try {
+            new PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString()).getKeyManagerFactory(vertx);
+        } catch (Exception e) {
+            throw new IllegalStateException("tunnel " + tunnel + ": tls.cert '" + cert + "' and tls.key '" + key
+                    + "' cannot be loaded as a PEM certificate chain and its private key: " + message(e), e);
+        }
+    }
+
+    private static void checkTrust(Vertx vertx, String tunnel, String key, Path bundle) {
+        try {
+            trust(bundle).getTrustManagerFactory(vertx);
+        } catch (Exception e) {
+            throw new IllegalStateException("tunnel " + tunnel + ": " + key + " '" + bundle
+                    + "' cannot be loaded as PEM certificates: " + message(e), e);
+        }
+    }
+
+    /**
+     * One line on why a TLS connection failed, for the log: what the JDK found wrong with the peer's certificate
+     * when it was that, else the deepest message. Other failures come back as their own message.
+     */
+    public static String describe(Throwable failure) {
+        Throwable root = failure;
+        boolean tls = false;
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof NotSslRecordException) {
+                // Netty's message carries the whole record in hex; the first bytes say nothing to a reader
+                return "the peer does not speak TLS: what it sent is not a TLS record (is TLS set on both ends?)";
+            }
+            if (t instanceof CertificateExpiredException || t instanceof CertificateNotYetValidException
+                    || t instanceof CertPathValidatorException v
+                            && v.getReason() == CertPathValidatorException.BasicReason.EXPIRED) {
+                return "TLS handshake failed: the peer's certificate has expired or is not yet valid (" + message(t)
+                        + ")";
+            }
+            if (t instanceof CertPathBuilderException) {
+                return "TLS handshake failed: the peer's certificate is not signed by a trusted CA (" + message(t)
+                        + ")";
+            }
+            tls |= t instanceof SSLException;
+            root = t;
+        }
+        return tls ? "TLS handshake failed: " + message(root) : message(failure);
+    }
+
+    private static String message(Throwable t) {
+        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    }
+}
