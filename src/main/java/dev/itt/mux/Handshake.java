@@ -24,6 +24,7 @@ final class Handshake {
     private byte[] serverNonce;
     /** The tokens' keys when this handshake began: a token file replaced meanwhile does not change them. */
     private List<AuthKey> keys;
+    private long startedNanos;
 
     Handshake(Role role, SessionConfig config, Codec codec) {
         this.role = role;
@@ -32,7 +33,8 @@ final class Handshake {
     }
 
     /** The agent's HELLO, or null for the server, which waits for one. */
-    ByteBuf start(ByteBufAllocator alloc) {
+    ByteBuf start(ByteBufAllocator alloc, long nowNanos) {
+        startedNanos = nowNanos;
         keys = config.credentials().keys();
         if (role == Role.AGENT) {
             expected = FrameType.CHALLENGE;
@@ -41,6 +43,14 @@ final class Handshake {
         }
         expected = FrameType.HELLO;
         return null;
+    }
+
+    /** Fails once the handshake has run longer than {@code handshake-timeout} (PROTOCOL.md §4.1). */
+    void checkTime(long nowNanos) throws MuxException {
+        if (nowNanos - startedNanos > config.handshakeTimeout().toNanos()) {
+            throw MuxException.connectionError(ErrorCode.HANDSHAKE_TIMEOUT,
+                    "handshake not completed within %d ms", config.handshakeTimeout().toMillis());
+        }
     }
 
     /** Server: a supported version and this tunnel's name earn a CHALLENGE: a fresh nonce and our proofs. */

@@ -145,7 +145,21 @@ final class Receiver implements FrameListener {
 
     @Override
     public void onGoAway(int lastStreamId, ErrorCode code, String reason) {
-        session.onPeerGoAway(code, reason);
+        if (session.isClosed()) {
+            return; // the rest of a read that closed the session: nothing more reaches the owner
+        }
+        session.peerGoingAway();
+        if (session.runningHandshake() != null) {
+            session.closedByPeer(code, "refused by peer: " + reason);
+            return;
+        }
+        LOG.debugf("peer sent GO_AWAY %s: %s", code, reason);
+        session.handler().onGoAway(session, code, reason);
+        if (code != ErrorCode.NO_ERROR) {
+            session.closedByPeer(code, "peer: " + reason);
+        } else if (streams.isEmpty()) {
+            session.close(ErrorCode.NO_ERROR, "peer is going away: " + reason);
+        }
     }
 
     @Override

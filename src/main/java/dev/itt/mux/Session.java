@@ -43,7 +43,6 @@ public final class Session {
     private boolean transportClosed;
     /** Inside {@link #onRead}: a close then leaves the codec's buffers to be freed once decoding returns. */
     private boolean decoding;
-    private long createdNanos;
     private long drainDeadlineNanos;
 
     public Session(Role role, Transport transport, SessionConfig config, SessionHandler handler, Dialect dialect) {
@@ -65,13 +64,12 @@ public final class Session {
 
     /** Starts the handshake (the agent says HELLO, the server waits for it), or opens at once without one. */
     public void start(long nowNanos) {
-        createdNanos = nowNanos;
         keepAlive.heard(nowNanos);
         if (handshake == null) {
             establish();
             return;
         }
-        ByteBuf hello = handshake.start(transport.alloc());
+        ByteBuf hello = handshake.start(transport.alloc(), nowNanos);
         if (hello != null) {
             sendControl(hello);
         }
@@ -113,11 +111,9 @@ public final class Session {
     public void tick(long nowNanos) {
         receiver.newSecond();
         try {
-            if (phase == Phase.HANDSHAKE && nowNanos - createdNanos > config.handshakeTimeout().toNanos()) {
-                throw MuxException.connectionError(ErrorCode.HANDSHAKE_TIMEOUT,
-                        "handshake not completed within %d ms", config.handshakeTimeout().toMillis());
-            }
-            if (phase == Phase.OPEN) {
+            if (phase == Phase.HANDSHAKE) {
+                handshake.checkTime(nowNanos);
+            } else if (phase == Phase.OPEN) {
                 keepAlive.checkAlive(nowNanos);
                 if (drainDeadlineNanos != 0 && nowNanos - drainDeadlineNanos > 0) {
                     close(ErrorCode.NO_ERROR, "drain time over, " + streams.size() + " streams cut");
@@ -266,25 +262,15 @@ public final class Session {
         }
     }
 
-    /** The peer's GO_AWAY: no new streams; an error code, or a refusal during the handshake, ends it now. */
-    void onPeerGoAway(ErrorCode code, String reason) {
-        if (phase == Phase.CLOSED) {
-            return; // the rest of a read that closed the session: nothing more reaches the owner
-        }
+    /** The peer sent GO_AWAY: it takes no new streams, and a draining session closes once its streams are done. */
+    void peerGoingAway() {
         goAwayReceived = true;
-        if (phase == Phase.HANDSHAKE) {
-            transportClosed = true;
-            close(code, "refused by peer: " + reason);
-            return;
-        }
-        LOG.debugf("peer sent GO_AWAY %s: %s", code, reason);
-        handler.onGoAway(this, code, reason);
-        if (code != ErrorCode.NO_ERROR) {
-            transportClosed = true;
-            close(code, "peer: " + reason);
-        } else if (streams.isEmpty()) {
-            close(ErrorCode.NO_ERROR, "peer is going away: " + reason);
-        }
+    }
+
+    /** The peer ended the session (a refusal, or GO_AWAY with an error): it reads nothing more from us. */
+    void closedByPeer(ErrorCode code, String reason) {
+        transportClosed = true;
+        close(code, reason);
     }
 
     // ---- for the streams, the receive side and the flow control --------------------------------------------
