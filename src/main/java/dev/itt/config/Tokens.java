@@ -19,6 +19,9 @@ public final class Tokens {
     /** Bits of randomness below which a token gets a warning, and the size {@link #generate()} draws. */
     public static final int MIN_BITS = 128;
 
+    /** Tokens one tunnel may hold: a CHALLENGE carries one proof for each. */
+    public static final int MAX_TOKENS = dev.itt.mux.wire.WireConstants.MAX_PROOFS;
+
     private static final int GENERATED_BYTES = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
 
