@@ -25,7 +25,7 @@ public final class Cli {
         void addTo(Map<String, String> props);
     }
 
-    @Command(name = "itt", sortOptions = false, subcommands = {ServerCommand.class, ClientCommand.class},
+    @Command(name = "itt", sortOptions = false, subcommands = {ServerCommand.class, ClientCommand.class, TokenCommand.class},
             description = "Inverse TCP tunnel. Without a subcommand, runs the tunnels configured as"
                     + " itt.tunnels.NAME.* (application.properties or ITT_TUNNELS_NAME_KEY variables).")
     static final class Root {
@@ -47,6 +47,10 @@ public final class Cli {
             List<CommandLine> parsed = result.asCommandLineList();
             CommandLine last = parsed.get(parsed.size() - 1);
             if (CommandLine.printHelpIfRequested(result)) {
+                return new Launch(0, Map.of());
+            }
+            if (last.getCommand() instanceof TokenCommand token) {
+                token.print(out);
                 return new Launch(0, Map.of());
             }
             Map<String, String> props = new LinkedHashMap<>();

@@ -1,5 +1,7 @@
 package dev.itt.cli;
 
+import dev.itt.config.Tokens;
+import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -14,6 +16,11 @@ final class CommonOptions {
     @Option(names = {"-token", "--token"}, paramLabel = "TOKEN",
             description = "shared secret both ends must hold (challenge-response; never sent). Default: none")
     String token;
+
+    @Option(names = {"-token-file", "--token-file"}, paramLabel = "PATH",
+            description = "file of tokens, one per line, instead of -token: a server accepts any, a client proves the"
+                    + " first; re-read when it changes. Default: none")
+    String tokenFile;
 
     @Option(names = {"-protocol", "--protocol"}, paramLabel = "PROTO",
             description = "wire protocol: native, or legacy to talk to the Go server/client programs (no token,"
@@ -32,7 +39,14 @@ final class CommonOptions {
             props.put(Cli.TUNNEL_PREFIX + "protocol", protocol);
         }
         if (token != null && !token.isEmpty()) {
+            if (tokenFile != null) {
+                throw new IllegalArgumentException("-token and -token-file: give one or the other");
+            }
             props.put(Cli.TUNNEL_PREFIX + "token", token);
+        }
+        if (tokenFile != null) {
+            Cli.check("-token-file", tokenFile, f -> Tokens.read(Path.of(f), Tokens.MAX_TOKENS));
+            props.put(Cli.TUNNEL_PREFIX + "token-file", tokenFile);
         }
         props.put("quarkus.log.category.\"dev.itt\".level", logLevel.quarkusLevel);
         if (logLevel.quieterThanInfo()) {

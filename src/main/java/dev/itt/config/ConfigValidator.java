@@ -7,6 +7,7 @@ import dev.itt.mux.Credentials;
 import dev.itt.mux.SessionConfig;
 import dev.itt.mux.wire.WireConstants;
 import io.smallrye.config.ConfigMappings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,12 +17,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.jboss.logging.Logger;
 
 /**
  * Turns the configured tunnels into {@link TunnelSpec}s, or fails with every problem at once, each message naming
  * the tunnel and the key (the user should not fix them one restart at a time).
  */
 public final class ConfigValidator {
+    private static final Logger LOG = Logger.getLogger(ConfigValidator.class);
+
     /**
      * Keys of a tunnel, as they appear after {@code itt.tunnels.NAME.}, in name order: SmallRye's own property
      * names for the mapping, so that a key added to {@link TunnelConfig} is known here without a second list.
@@ -122,6 +126,10 @@ public final class ConfigValidator {
                     problem(name, "token", "the legacy protocol has no authentication: remove the token, or use"
                             + " protocol=native on both ends");
                 }
+                if (c.tokenFile().filter(t -> !t.isEmpty()).isPresent()) {
+                    problem(name, "token-file", "the legacy protocol has no authentication: remove the token"
+                            + " file, or use protocol=native on both ends");
+                }
                 long cap = c.legacyMaxPayload().asLongValue();
                 if (cap < 1 || cap > Integer.MAX_VALUE) {
                     problem(name, "legacy-max-payload", cap + " bytes is outside 1..2G");
@@ -153,11 +161,37 @@ public final class ConfigValidator {
         }
         int streamWindow = window(name, "max-stream-window", c.maxStreamWindow().asLongValue());
         int sessionWindow = window(name, "session-window", c.sessionWindow().asLongValue());
-        Credentials credentials = c.token().filter(t -> !t.isEmpty())
-                .map(t -> Credentials.of(List.of(AuthKey.derive(t, wireName)))).orElse(Credentials.none());
+        Credentials credentials = credentials(name, wireName, c);
         return new SessionConfig(wireName, credentials, c.maxStreams(), c.maxPendingOpens(), streamWindow, sessionWindow,
                 c.keepAliveInterval(), c.keepAliveTimeout(), c.handshakeTimeout(), c.maxPingsPerSecond(),
                 c.maxResetsPerSecond(), c.maxControlFramesPerSecond(), queued);
+    }
+
+    /** From {@code token} or {@code token-file}, never both; a weak token is used, with a warning. */
+    private Credentials credentials(String name, String wireName, TunnelConfig c) {
+        Optional<String> token = c.token().filter(t -> !t.isEmpty());
+        Optional<String> file = c.tokenFile().filter(f -> !f.isEmpty());
+        if (token.isPresent() && file.isPresent()) {
+            problem(name, "token-file", "is set together with token: use one or the other");
+            return Credentials.none();
+        }
+        if (file.isPresent()) {
+            if (file.get().isBlank()) {
+                problem(name, "token-file", "is blank: give the path of a file with one token per line");
+                return Credentials.none();
+            }
+            try {
+                return TokenFileCredentials.load(name, wireName, Path.of(file.get().strip()));
+            } catch (IllegalArgumentException e) { // InvalidPathException included
+                problem(name, "token-file", e.getMessage());
+                return Credentials.none();
+            }
+        }
+        if (token.isEmpty()) {
+            return Credentials.none();
+        }
+        Tokens.weakness(token.get()).ifPresent(why -> LOG.warnf("itt.tunnels.%s.token is weak: %s", name, why));
+        return Credentials.of(List.of(AuthKey.derive(token.get(), wireName)));
     }
 
     private void atLeastOne(String name, String key, int value) {

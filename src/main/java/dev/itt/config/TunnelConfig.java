@@ -28,8 +28,18 @@ public interface TunnelConfig {
     /** Agent: {@code socks5://}, {@code socks5h://} or {@code http://} proxy, for {@code proxy:} targets. */
     Optional<String> proxy();
 
+    // --- tokens (docs/SECURITY.md "Tokens") ---
+
     /** Shared secret for the handshake's challenge–response; both ends must agree. Never logged. */
     Optional<String> token();
+
+    /**
+     * A file of tokens, one per line (blank lines and {@code #} comment lines skipped), instead of {@code token}:
+     * a server end accepts any of them, an agent uses the first; re-read when it changes. Never logged.
+     */
+    Optional<String> tokenFile();
+
+    // --- end of tokens ---
 
     /** Tunnel name sent in the handshake (agent) or required in it (server); defaults to the config name. */
     Optional<String> name();

@@ -9,6 +9,9 @@ public sealed interface TunnelSpec {
     /** The configuration name ({@code itt.tunnels.NAME}). */
     String name();
 
+    /** Limits, timers and credentials of this tunnel's sessions. */
+    SessionConfig session();
+
     /** The wire format on the tunnel connection. */
     Wire wire();
 

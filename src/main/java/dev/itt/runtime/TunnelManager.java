@@ -3,6 +3,8 @@ package dev.itt.runtime;
 import dev.itt.agent.AgentEnd;
 import dev.itt.config.ConfigValidator;
 import dev.itt.config.IttConfig;
+import dev.itt.config.TokenFileCredentials;
+import dev.itt.config.TokenFileWatcher;
 import dev.itt.config.TunnelSpec;
 import dev.itt.end.TunnelEnd;
 import dev.itt.mux.Role;
@@ -14,6 +16,7 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,6 +32,8 @@ import org.jboss.logging.Logger;
 @Singleton
 public class TunnelManager {
     private static final Logger LOG = Logger.getLogger(TunnelManager.class);
+    /** How often token files are compared with what was read last (docs/CONFIGURATION.md, token-file). */
+    static final Duration TOKEN_FILE_POLL = Duration.ofSeconds(1);
 
     @Inject
     Vertx vertx;
@@ -40,6 +45,8 @@ public class TunnelManager {
     TunnelMetrics metrics;
 
     private final List<TunnelEnd> ends = new CopyOnWriteArrayList<>();
+    /** Re-reads the token files of the running tunnels; null while none is watched. */
+    private TokenFileWatcher tokenFiles;
 
     void onStart(@Observes StartupEvent event) {
         List<TunnelSpec> specs = ConfigValidator.validate(config.tunnels(), System.getenv());
@@ -48,6 +55,12 @@ public class TunnelManager {
                     + " .downstream and .upstream (agent), or run 'itt server' / 'itt client'");
         }
         for (TunnelSpec spec : specs) {
+            if (spec.session().credentials() instanceof TokenFileCredentials file) {
+                if (tokenFiles == null) {
+                    tokenFiles = new TokenFileWatcher(TOKEN_FILE_POLL);
+                }
+                tokenFiles.watch(file);
+            }
             TunnelEnd end = spec instanceof TunnelSpec.Server s ? new ServerEnd(vertx, s)
                     : new AgentEnd(vertx, (TunnelSpec.Agent) spec);
             ends.add(end);
@@ -83,6 +96,10 @@ public class TunnelManager {
     }
 
     private void stopAll() {
+        if (tokenFiles != null) {
+            tokenFiles.close();
+            tokenFiles = null;
+        }
         List<Future<Void>> stopped = new ArrayList<>();
         long waitMillis = 2_000;
         for (TunnelEnd end : ends) {

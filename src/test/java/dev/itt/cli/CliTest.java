@@ -1,12 +1,17 @@
 package dev.itt.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Flag parsing, before Quarkus starts: the seed's flags become one tunnel's properties. */
 class CliTest {
@@ -128,5 +133,48 @@ class CliTest {
     void theServerHasNoClientTlsFlags() {
         assertEquals(2, parse("server", "-listen", ":1", "-tunnel", ":2", "-tls").exitCode());
         assertTrue(err.toString().contains("-tls"), err.toString());
+    }
+
+    @Test
+    void aTokenFileIsCheckedBeforeAnythingStarts(@TempDir Path dir) throws IOException {
+        Path good = dir.resolve("tokens");
+        Files.writeString(good, "# current\nsecret-in-the-file-0123456789\n");
+        Cli.Launch l = parse("server", "-listen", ":1", "-tunnel", ":2", "-token-file", good.toString());
+        assertNull(l.exitCode());
+        assertEquals(good.toString(), l.properties().get("itt.tunnels.itt.token-file"));
+        assertNull(l.properties().get("itt.tunnels.itt.token"));
+        assertEquals(good.toString(), parse("client", "--downstream", "s:1", "-upstream", "u:2", "--token-file",
+                good.toString()).properties().get("itt.tunnels.itt.token-file"));
+
+        Path missing = dir.resolve("missing");
+        assertEquals(2, parse("client", "-downstream", "s:1", "-upstream", "u:2", "-token-file", missing.toString())
+                .exitCode());
+        assertTrue(err.toString().contains("-token-file: cannot read '" + missing + "': no such file"), err.toString());
+
+        Path empty = dir.resolve("empty");
+        Files.writeString(empty, "\n# nothing yet\n");
+        assertEquals(2, parse("server", "-listen", ":1", "-tunnel", ":2", "-token-file", empty.toString()).exitCode());
+        assertTrue(err.toString().contains("-token-file: '" + empty + "' holds no token"), err.toString());
+
+        assertEquals(2, parse("server", "-listen", ":1", "-tunnel", ":2", "-token", "t", "-token-file",
+                good.toString()).exitCode());
+        assertTrue(err.toString().contains("-token and -token-file: give one or the other"), err.toString());
+        assertFalse(err.toString().contains("secret-in-the-file"), err.toString());
+    }
+
+    @Test
+    void tokenPrintsANewRandomTokenAndExitsZeroWithoutStarting() {
+        Cli.Launch first = parse("token");
+        assertEquals(0, first.exitCode(), "exits: Main never starts Quarkus for an exit code");
+        assertTrue(first.properties().isEmpty());
+        String one = out.toString().strip();
+        assertTrue(one.matches("[A-Za-z0-9_-]{43}"), one);
+        assertEquals(0, parse("token").exitCode());
+        String two = out.toString().strip().substring(one.length()).strip();
+        assertTrue(two.matches("[A-Za-z0-9_-]{43}") && !two.equals(one), one + " then " + two);
+
+        assertEquals(0, parse("token", "-h").exitCode());
+        assertTrue(out.toString().contains("Print a new random token"), out.toString());
+        assertEquals(2, parse("token", "-length", "3").exitCode());
     }
 }

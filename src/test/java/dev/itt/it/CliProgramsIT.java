@@ -216,6 +216,31 @@ class CliProgramsIT {
     }
 
     @Test
+    void itTokenPrintsATokenWithoutStartingAndTokenFilesCarryItOnBothEnds(@TempDir Path dir) throws Exception {
+        String token;
+        try (IttProcess gen = IttProcess.start(dir.resolve("token.log"), "token")) {
+            assertEquals(0, gen.waitForExit(START));
+            token = gen.log().strip();
+            assertTrue(token.matches("[A-Za-z0-9_-]{43}"), "one token and nothing else, no Quarkus banner:\n" + token);
+        }
+        Path file = dir.resolve("tokens");
+        Files.writeString(file, "# made with itt token\n" + token + "\n");
+        try (Target echo = Target.tcp(Target.Mode.ECHO, 0);
+                IttProcess server = server(dir, "-token-file", file.toString(), "-loglevel", "trace");
+                IttProcess client = client(dir, server.port("agents"), echo.address(), "-token-file", file.toString(),
+                        "-loglevel", "trace");
+                Socket user = Users.connect(server.port("users"))) {
+            user.getOutputStream().write("token file".getBytes());
+            user.shutdownOutput();
+            assertEquals("token file", new String(Users.readAll(user.getInputStream())));
+            for (IttProcess p : new IttProcess[] {server, client}) {
+                assertFalse(p.log().contains(token), "the token is in a log:\n" + p.log());
+                assertFalse(p.log().contains("is weak"), "a token from itt token never warns:\n" + p.log());
+            }
+        }
+    }
+
+    @Test
     void tunnelsFromEnvironmentVariablesAloneWithoutASubcommand(@TempDir Path dir) throws Exception {
         try (Target echo = Target.tcp(Target.Mode.ECHO, 0);
                 IttProcess server = IttProcess.start(dir.resolve("server.log"), Map.of(
