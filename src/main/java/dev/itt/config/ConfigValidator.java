@@ -29,7 +29,9 @@ public final class ConfigValidator {
     private static List<String> keys() {
         String prefix = "itt.tunnels.*.";
         List<String> keys = ConfigMappings.ConfigClass.configClass(IttConfig.class, "itt").getProperties().keySet()
-                .stream().filter(p -> p.startsWith(prefix)).map(p -> p.substring(prefix.length())).sorted().toList();
+                .stream().filter(p -> p.startsWith(prefix)).map(p -> p.substring(prefix.length()))
+                // a list key is also listed indexed, allow[*]; the key is allow
+                .filter(k -> !k.endsWith("[*]")).sorted().toList();
         if (keys.isEmpty()) {
             throw new IllegalStateException("the mapping has no property under " + prefix);
         }
@@ -87,8 +89,9 @@ public final class ConfigValidator {
             Endpoint listen = required(name, "listen", c.listen(), Endpoint::parse, "a server end needs listen");
             Endpoint tunnel = required(name, "tunnel", c.tunnel(), Endpoint::parse, "a server end needs tunnel");
             positive(name, "drain-timeout", c.drainTimeout());
+            Access access = Access.of(c, listen, (key, message) -> problem(name, key, message));
             return problems.size() > before ? null
-                    : new TunnelSpec.Server(name, listen, tunnel, session, c.drainTimeout(), wire);
+                    : new TunnelSpec.Server(name, listen, tunnel, session, c.drainTimeout(), wire, access);
         }
         DialTarget downstream = required(name, "downstream", c.downstream(), DialTarget::parse,
                 "an agent needs downstream (the server's tunnel address)");

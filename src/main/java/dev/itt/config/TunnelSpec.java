@@ -25,9 +25,16 @@ public sealed interface TunnelSpec {
      * Server end: users connect to {@code listen}, agents to {@code tunnel}.
      *
      * @param drainTimeout how long streams may finish after GO_AWAY on shutdown
+     * @param access who may connect, connection limits, and a Unix-socket listen's mode and group
      */
     record Server(String name, Endpoint listen, Endpoint tunnel, SessionConfig session, Duration drainTimeout,
-            Wire wire) implements TunnelSpec {}
+            Wire wire, Access access) implements TunnelSpec {
+        /** A server end that lets everyone connect, without limits ({@link Access#OPEN}). */
+        public Server(String name, Endpoint listen, Endpoint tunnel, SessionConfig session, Duration drainTimeout,
+                Wire wire) {
+            this(name, listen, tunnel, session, drainTimeout, wire, Access.OPEN);
+        }
+    }
 
     /**
      * Agent: dials {@code downstream} (the server's tunnel address), then {@code upstream} per stream.
