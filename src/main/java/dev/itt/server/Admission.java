@@ -149,9 +149,10 @@ final class Admission {
     }
 
     private void refuse(NetSocket socket, Limit limit, SocketAddress peer, String line) {
-        socket.close();
+        // counted and logged before the close, so that whoever sees the socket closed also sees the count
         hits.hit(limit);
         logged(limit, peer, line);
+        socket.close();
     }
 
     private void logged(Limit limit, SocketAddress peer, String line) {
