@@ -35,7 +35,9 @@ public final class ConfigValidator {
     private static List<String> keys() {
         String prefix = "itt.tunnels.*.";
         List<String> keys = ConfigMappings.ConfigClass.configClass(IttConfig.class, "itt").getProperties().keySet()
-                .stream().filter(p -> p.startsWith(prefix)).map(p -> p.substring(prefix.length())).sorted().toList();
+                .stream().filter(p -> p.startsWith(prefix)).map(p -> p.substring(prefix.length()))
+                // a list key is also listed indexed, allow[*]; the key is allow
+                .filter(k -> !k.endsWith("[*]")).sorted().toList();
         if (keys.isEmpty()) {
             throw new IllegalStateException("the mapping has no property under " + prefix);
         }
@@ -94,8 +96,9 @@ public final class ConfigValidator {
             Endpoint tunnel = required(name, "tunnel", c.tunnel(), Endpoint::parse, "a server end needs tunnel");
             positive(name, "drain-timeout", c.drainTimeout());
             TlsSpec.Server tls = TlsSpec.server(c.tls(), (key, message) -> problem(name, key, message));
+            Access access = Access.of(c, listen, (key, message) -> problem(name, key, message));
             return problems.size() > before ? null
-                    : new TunnelSpec.Server(name, listen, tunnel, session, c.drainTimeout(), wire, tls);
+                    : new TunnelSpec.Server(name, listen, tunnel, session, c.drainTimeout(), wire, tls, access);
         }
         DialTarget downstream = required(name, "downstream", c.downstream(), DialTarget::parse,
                 "an agent needs downstream (the server's tunnel address)");

@@ -3,7 +3,9 @@ package dev.itt.config;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * One named tunnel. {@code listen} + {@code tunnel} make a server end; {@code downstream} + {@code upstream}
@@ -119,4 +121,28 @@ public interface TunnelConfig {
 
     /** TLS on the tunnel connection: {@code tls.cert}, {@code tls.key}, {@code tls.client-ca}, {@code tls.trust}, ... */
     TlsConfig tls();
+
+    // --- Who may connect (server end; docs/SECURITY.md "Who may connect"; built into Access) ---
+
+    /** Server end: address blocks (CIDR) users may connect to {@code listen} from; unset lets everyone in. */
+    Optional<List<String>> allow();
+
+    /** Server end: address blocks (CIDR) agents may connect to {@code tunnel} from; unset lets everyone in. */
+    Optional<List<String>> agentAllow();
+
+    /** Server end: user connections open at once on this tunnel; unset for no limit of its own. */
+    OptionalInt maxConnections();
+
+    /** Server end: user connections open at once from one IP address; unset for no limit. */
+    OptionalInt maxConnectionsPerSource();
+
+    /** Server end: a user connection with no bytes either way for this long is closed; unset for never. */
+    Optional<Duration> idleTimeout();
+
+    /** Server end, Unix-socket {@code listen}: the socket file's permissions, in octal. */
+    @WithDefault("0660")
+    String listenMode();
+
+    /** Server end, Unix-socket {@code listen}: the socket file's group (a group name). */
+    Optional<String> listenGroup();
 }

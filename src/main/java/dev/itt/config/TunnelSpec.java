@@ -29,15 +29,10 @@ public sealed interface TunnelSpec {
      *
      * @param drainTimeout how long streams may finish after GO_AWAY on shutdown
      * @param tls TLS on the tunnel port, or null for plaintext
+     * @param access who may connect, connection limits, and a Unix-socket listen's mode and group
      */
     record Server(String name, Endpoint listen, Endpoint tunnel, SessionConfig session, Duration drainTimeout,
-            Wire wire, TlsSpec.Server tls) implements TunnelSpec {
-        /** A plaintext server end. */
-        public Server(String name, Endpoint listen, Endpoint tunnel, SessionConfig session, Duration drainTimeout,
-                Wire wire) {
-            this(name, listen, tunnel, session, drainTimeout, wire, null);
-        }
-    }
+            Wire wire, TlsSpec.Server tls, Access access) implements TunnelSpec {}
 
     /**
      * Agent: dials {@code downstream} (the server's tunnel address), then {@code upstream} per stream.

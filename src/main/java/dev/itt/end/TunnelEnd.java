@@ -31,4 +31,9 @@ public interface TunnelEnd {
     String status();
 
     EndStats stats();
+
+    /** Connections refused or closed by a limit on who may connect, per limit; safe from any thread. */
+    default LimitHits limitHits() {
+        return LimitHits.NONE;
+    }
 }

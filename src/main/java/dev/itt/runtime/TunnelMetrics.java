@@ -1,8 +1,11 @@
 package dev.itt.runtime;
 
 import dev.itt.end.EndStats;
+import dev.itt.end.Limit;
+import dev.itt.end.LimitHits;
 import dev.itt.end.TunnelEnd;
 import dev.itt.mux.Role;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,6 +36,20 @@ public class TunnelMetrics {
             stat("itt.agents", end, EndStats::agents);
         }
         gauge("itt.ready", end, e -> e.isReady() ? 1 : 0);
+        limitHits(end);
+    }
+
+    /**
+     * {@code itt_limit_hits_total{tunnel, limit}}: connections refused or closed by each limit the end enforces,
+     * read from the end's own counts (the end knows nothing of Micrometer).
+     */
+    private void limitHits(TunnelEnd end) {
+        LimitHits hits = end.limitHits();
+        for (Limit limit : hits.limits()) {
+            meters.add(FunctionCounter.builder("itt.limit.hits", hits, h -> h.count(limit))
+                    .description("connections refused or closed by a limit on who may connect")
+                    .tag("tunnel", end.name()).tag("limit", limit.key()).register(registry));
+        }
     }
 
     private void stat(String name, TunnelEnd end, ToDoubleFunction<EndStats> f) {

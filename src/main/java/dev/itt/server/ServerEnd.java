@@ -3,6 +3,7 @@ package dev.itt.server;
 import dev.itt.config.Endpoint;
 import dev.itt.config.TunnelSpec;
 import dev.itt.end.EndStats;
+import dev.itt.end.LimitHits;
 import dev.itt.end.SessionGroup;
 import dev.itt.end.TunnelEnd;
 import dev.itt.mux.MuxStream;
@@ -35,6 +36,7 @@ public final class ServerEnd implements TunnelEnd {
     private final Vertx vertx;
     private final TunnelSpec.Server spec;
     private final SessionGroup group;
+    private final Admission admission;
     private NetServer agentServer;
     private NetServer userServer;
     private volatile boolean listening;
@@ -44,6 +46,7 @@ public final class ServerEnd implements TunnelEnd {
         this.vertx = vertx;
         this.spec = spec;
         this.group = new SessionGroup(vertx, Role.SERVER, spec.session(), spec.wire());
+        this.admission = new Admission(vertx, spec.name(), spec.access(), spec.listen(), spec.tunnel());
     }
 
     @Override
@@ -77,7 +80,9 @@ public final class ServerEnd implements TunnelEnd {
             }
             userServer = vertx.createNetServer(TcpOptions.apply(new NetServerOptions())).connectHandler(this::onUser);
             bind(agentServer, spec.tunnel(), "tunnel")
-                    .compose(x -> bind(userServer, spec.listen(), "listen"))
+                    .compose(x -> spec.listen() instanceof Endpoint.Unix u
+                            ? UnixSocketFiles.listenRestricted(userServer, spec.name(), u, spec.access())
+                            : bind(userServer, spec.listen(), "listen"))
                     .onSuccess(x -> {
                         group.start();
                         listening = true;
@@ -105,7 +110,11 @@ public final class ServerEnd implements TunnelEnd {
             socket.close();
             return;
         }
-        String peer = Connection.describe(Connection.remoteAddress(socket));
+        java.net.SocketAddress agent = Connection.remoteAddress(socket);
+        if (!admission.admitAgent(socket, agent)) {
+            return;
+        }
+        String peer = Connection.describe(agent);
         if (!group.hasRoomForAgent()) {
             // as the Go server: one agent at a time; a second is closed at once while the first is alive
             LOG.infof("tunnel %s: agent %s refused: this tunnel's protocol serves %d agent(s) at a time, all taken",
@@ -129,6 +138,9 @@ public final class ServerEnd implements TunnelEnd {
 
     private void onUser(NetSocket socket) {
         java.net.SocketAddress user = Connection.remoteAddress(socket);
+        if (!stopping && !admission.admitUser(socket, user)) {
+            return;
+        }
         MuxStream stream = stopping ? null : group.open(user);
         if (stream == null) {
             LOG.infof("tunnel %s: user %s turned away: %s", spec.name(), Connection.describe(user),
@@ -155,6 +167,7 @@ public final class ServerEnd implements TunnelEnd {
                     .onComplete(x -> {
                         UnixSocketFiles.remove(spec.tunnel());
                         UnixSocketFiles.remove(spec.listen());
+                        admission.close();
                         LOG.infof("tunnel %s: server end stopped", spec.name());
                         stopped.complete();
                     });
@@ -190,6 +203,11 @@ public final class ServerEnd implements TunnelEnd {
     @Override
     public EndStats stats() {
         return group.stats();
+    }
+
+    @Override
+    public LimitHits limitHits() {
+        return admission.hits();
     }
 
     /** The bound port of the listen address (for port 0), or -1 for a Unix socket. */

@@ -8,7 +8,6 @@ import dev.itt.agent.AgentEnd;
 import dev.itt.testing.Await;
 import dev.itt.testing.LogCapture;
 import dev.itt.testing.Target;
-import dev.itt.testing.TestConfigs;
 import dev.itt.testing.TunnelFixture;
 import dev.itt.testing.Users;
 import java.io.DataInputStream;
@@ -318,12 +317,7 @@ public class TunnelEndToEndTest {
             AgentEnd agent = first.connectedAgent(echo.address());
             TunnelFixture.join(first.server.stop());
             Await.until("the agent to notice", TunnelFixture.WAIT, () -> !agent.isReady());
-            first.server = null;
-            first.server = new dev.itt.server.ServerEnd(first.vertx, new dev.itt.config.TunnelSpec.Server("t",
-                    dev.itt.config.Endpoint.parse("127.0.0.1:" + userPort),
-                    dev.itt.config.Endpoint.parse("127.0.0.1:" + tunnelPort),
-                    TestConfigs.session("t", null), java.time.Duration.ofSeconds(2), TestConfigs.wire("native")));
-            TunnelFixture.join(first.server.start());
+            first.listen("127.0.0.1:" + userPort).tunnel("127.0.0.1:" + tunnelPort).startServer(); // same ports
             Await.until("the agent to come back", TunnelFixture.WAIT, agent::isReady);
             assertTrue(echoesItsOwnBytes(userPort, 3, 100_000));
             first.close();

@@ -71,6 +71,19 @@ public final class TestConfigs {
         return named(((TunnelSpec.Server) specs(props, Map.of()).get(0)).session(), tunnel, token);
     }
 
+    /**
+     * Who may connect to a server tunnel with the given keys ({@code "allow", "10.0.0.0/8"}) set on top of a TCP
+     * {@code listen}, or of {@code listen} itself when the keys set it; converted and checked as the application
+     * does it.
+     */
+    public static dev.itt.config.Access access(Map<String, String> keys) {
+        Map<String, String> props = new java.util.HashMap<>(Map.of(
+                "itt.tunnels.defaults.listen", "127.0.0.1:0",
+                "itt.tunnels.defaults.tunnel", "127.0.0.1:0"));
+        keys.forEach((k, v) -> props.put("itt.tunnels.defaults." + k, v));
+        return ((TunnelSpec.Server) specs(props, Map.of()).get(0)).access();
+    }
+
     /** The wire of a tunnel with {@code protocol} set and every other key at the mapping's default. */
     public static TunnelSpec.Wire wire(String protocol) {
         return specs(Map.of("itt.tunnels.defaults.listen", "127.0.0.1:0", "itt.tunnels.defaults.tunnel", "127.0.0.1:0",

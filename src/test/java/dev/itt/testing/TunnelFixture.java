@@ -1,6 +1,7 @@
 package dev.itt.testing;
 
 import dev.itt.agent.AgentEnd;
+import dev.itt.config.Access;
 import dev.itt.config.DialTarget;
 import dev.itt.config.Endpoint;
 import dev.itt.config.ProxyUrl;
@@ -31,6 +32,7 @@ public final class TunnelFixture implements AutoCloseable {
     private TunnelSpec.Wire wire = TunnelSpec.Wire.NATIVE;
     private TlsSpec.Server serverTls;
     private TlsSpec.Agent agentTls;
+    private Access access = Access.OPEN;
 
     public TunnelFixture() {
         if (!vertx.isNativeTransportEnabled()) {
@@ -67,6 +69,12 @@ public final class TunnelFixture implements AutoCloseable {
         return this;
     }
 
+    /** Who may connect to the server end (see {@link TestConfigs#access}). */
+    public TunnelFixture access(Access access) {
+        this.access = access;
+        return this;
+    }
+
     public TunnelFixture listen(String listen) {
         this.listen = listen;
         return this;
@@ -79,7 +87,7 @@ public final class TunnelFixture implements AutoCloseable {
 
     public TunnelFixture startServer() {
         server = new ServerEnd(vertx, new TunnelSpec.Server("t", Endpoint.parse(listen), Endpoint.parse(tunnel), session,
-                Duration.ofSeconds(2), wire, serverTls));
+                Duration.ofSeconds(2), wire, serverTls, access));
         join(server.start());
         return this;
     }
