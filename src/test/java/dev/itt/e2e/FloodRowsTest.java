@@ -10,6 +10,7 @@ import dev.itt.mux.wire.FrameType;
 import dev.itt.testing.RawPeer;
 import dev.itt.testing.Users;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -60,6 +61,37 @@ class FloodRowsTest {
             assertTrue(rounds > limit, "cut only past the limit, after " + rounds + " streams");
             scene.loggedClose("ENHANCE_YOUR_CALM");
             scene.assertOnlyTheHostileWasCut(hostile);
+        }
+    }
+
+    /**
+     * Made-you-reset (CVE-2025-8671): frames that make the server end reset a stream itself, here DATA after the
+     * peer's own FIN (§5.4). The server end resets that stream once and then ignores whatever else comes for it,
+     * so the trick costs the attacker a stream the server opened per reset, and users are what open streams.
+     */
+    @Test
+    void madeYouResetGetsOneResetPerStreamNotOnePerFrame() throws Exception {
+        try (UnderAttack scene = UnderAttack.start()) {
+            RawPeer hostile = scene.hostileAgent();
+            UnderAttack.HostileStream s = scene.openOn(hostile);
+            hostile.send(out -> {
+                FrameEncoder.writeOpenOk(out, s.id());
+                FrameEncoder.writeFin(out, s.id());
+                for (int i = 0; i < 10_000; i++) {
+                    FrameEncoder.writeDataHeader(out, s.id(), 1);
+                    out.writeByte(i);
+                }
+                FrameEncoder.writePing(out, false, 0xbad); // answered after all of the above was handled
+            });
+            hostile.await(Frame.Ping.class, p -> p.ack() && p.payload() == 0xbad);
+            List<Frame.Reset> resets = hostile.frames().stream()
+                    .filter(f -> f instanceof Frame.Reset r && r.streamId() == s.id()).map(Frame.Reset.class::cast)
+                    .toList();
+            assertEquals(List.of(new Frame.Reset(s.id(), ErrorCode.PROTOCOL_ERROR)), resets);
+            readToEnd(s);
+            assertTrue(!hostile.ended(), "frames for a stream that is gone are ignored, not fatal (§5.5)");
+            hostile.close();
+            scene.assertTheGoodAgentIsUntouched(0);
         }
     }
 

@@ -30,8 +30,8 @@ class FlowAndHandshakeRowsTest {
 
     /**
      * Window-update dribble (CVE-2019-9511): with a user's megabyte queued behind a spent window, the peer grants
-     * credit one byte at a time. The server end waits for 1024 bytes of credit (§7.3), so the dribble buys one
-     * DATA frame of at least 1024 bytes per 1024 grants, never a frame per grant.
+     * credit one byte at a time. The server end waits for 1024 bytes of credit (§7.3), so the dribble buys a DATA
+     * frame per 1024 grants, not a frame per grant. (Seen in 25 runs: two frames of exactly 1024 bytes.)
      */
     @Test
     void aWindowUpdateDribbleGetsNoDataFrameBelowTheMinimumChunk() throws Exception {
@@ -63,12 +63,14 @@ class FlowAndHandshakeRowsTest {
             List<Frame.Data> dribbled = data(hostile, s.id()).subList(beforeDribble.size(),
                     data(hostile, s.id()).size());
 
-            assertTrue(!dribbled.isEmpty(), "the credit granted, once past 1024 bytes, was used");
-            for (Frame.Data d : dribbled) {
-                assertTrue(d.payload().readableBytes() >= 1024,
-                        "a DATA frame of " + d.payload().readableBytes() + " bytes while more was queued");
-            }
-            assertTrue(dataBytes(dribbled) <= grants, dataBytes(dribbled) + " bytes sent on " + grants + " of credit");
+            List<Integer> sizes = dribbled.stream().map(d -> d.payload().readableBytes()).toList();
+            assertTrue(!sizes.isEmpty(), "the credit granted, once past 1024 bytes, was used");
+            assertTrue(dataBytes(dribbled) <= grants, sizes + " sent on " + grants + " bytes of credit");
+            // §7.3: queued buffers are not merged. Where the spent window cut a buffer the user's socket gave,
+            // the rest of it goes out alone once the credit reaches 1024, and may be shorter; that can happen
+            // once here, never once per grant.
+            assertTrue(sizes.stream().filter(n -> n < 1024).count() <= 1, "DATA below 1024 bytes: " + sizes);
+            assertTrue(sizes.size() <= grants / 1024 + 1, sizes + ": more frames than 1024-byte steps of credit");
             assertTrue(!hostile.ended(), "a slow grant is no error");
             hostile.close();
             s.user().close();

@@ -11,7 +11,6 @@ import dev.itt.testing.RawPeer;
 import dev.itt.testing.Target;
 import dev.itt.testing.TestConfigs;
 import dev.itt.testing.TunnelFixture;
-import dev.itt.testing.Users;
 import java.io.IOException;
 import java.net.Socket;
 import java.util.ArrayList;
