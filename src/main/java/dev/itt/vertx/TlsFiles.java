@@ -111,15 +111,21 @@ public final class TlsFiles implements FileWatcher.Watched {
                 throw problem;
             }
             SSLOptions loaded = build(contents);
+            SSLOptions before = options;
             options = loaded;
             NetServer listener = server;
             if (listener != null) {
-                // force: the new options may equal the old ones (the same bytes back after a bad version)
+                // force: the new options may equal the old ones (the same bytes back after a bad version).
+                // Vert.x 4.5 builds the new context on a worker; a connection accepted in those milliseconds finds
+                // no context and is closed at once (docs/CONFIGURATION.md §8, Reload).
                 listener.updateSSLOptions(loaded, true).onComplete(ar -> {
                     if (ar.succeeded()) {
                         LOG.infof("tunnel %s: %s re-read %s: new connections get the new certificate, open ones"
                                 + " keep theirs", tunnel, prefix, files());
                     } else {
+                        // a failed update leaves the listener without a context: put the old material back
+                        options = before;
+                        listener.updateSSLOptions(before, true);
                         LOG.errorf("tunnel %s: %s: the listener did not take the new certificate (%s); the one"
                                 + " loaded before stays in use", tunnel, prefix, TlsOptions.describe(ar.cause()));
                     }
