@@ -97,8 +97,10 @@ public final class ConfigValidator {
             positive(name, "drain-timeout", c.drainTimeout());
             TlsSpec.Server tls = TlsSpec.server(c.tls(), (key, message) -> problem(name, key, message));
             Access access = Access.of(c, listen, (key, message) -> problem(name, key, message));
-            return problems.size() > before ? null
-                    : new TunnelSpec.Server(name, listen, tunnel, session, c.drainTimeout(), wire, tls, access);
+            TlsSpec.Server listenTls = TlsSpec.listen(c.listenTls(), listen, (key, message) -> problem(name, key,
+                    message));
+            return problems.size() > before ? null : new TunnelSpec.Server(name, listen, tunnel, session,
+                    c.drainTimeout(), wire, tls, access, listenTls);
         }
         DialTarget downstream = required(name, "downstream", c.downstream(), DialTarget::parse,
                 "an agent needs downstream (the server's tunnel address)");
@@ -115,6 +117,7 @@ public final class ConfigValidator {
         }
         TlsSpec.Agent tls = TlsSpec.agent(c.tls(), downstream == null ? null : downstream.endpoint(),
                 (key, message) -> problem(name, key, message));
+        TlsSpec.noListenTls(c.listenTls(), (key, message) -> problem(name, key, message));
         return problems.size() > before ? null : new TunnelSpec.Agent(name, downstream, upstream, proxy, session,
                 c.connectTimeout(), c.reconnectMin(), c.reconnectMax(), c.drainTimeout(), wire, tls);
     }

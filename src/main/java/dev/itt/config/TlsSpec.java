@@ -12,9 +12,9 @@ import java.util.function.BiConsumer;
 public sealed interface TlsSpec {
 
     /**
-     * Server end: TLS on the {@code tunnel} port.
+     * Server end: TLS on the {@code tunnel} port, or on a TCP {@code listen} ({@code listen-tls.*}).
      *
-     * @param clientCa the CAs agent certificates must chain to, or null to ask agents for no certificate
+     * @param clientCa the CAs peer certificates must chain to, or null to ask peers for no certificate
      */
     record Server(Path cert, Path key, Path clientCa) implements TlsSpec {}
 
@@ -42,9 +42,47 @@ public sealed interface TlsSpec {
             }
             return null;
         }
-        Path[] pair = pair(c, problem);
+        Path[] pair = pair("tls", c.cert(), c.key(), problem);
         Path clientCa = file(c.clientCa(), "tls.client-ca", problem);
         return pair == null ? null : new Server(pair[0], pair[1], clientCa);
+    }
+
+    /**
+     * The server end's TLS for users at {@code listen}, or null when {@code listen-tls.cert} and
+     * {@code listen-tls.key} are both unset.
+     *
+     * @param listen the parsed listen address (null if it did not parse): a Unix socket cannot have TLS
+     */
+    static Server listen(ListenTlsConfig c, Endpoint listen, BiConsumer<String, String> problem) {
+        if (c.cert().isEmpty() && c.key().isEmpty()) {
+            if (c.clientCa().isPresent()) {
+                problem.accept("listen-tls.client-ca", "requires TLS on the listen side: set listen-tls.cert and"
+                        + " listen-tls.key too");
+            }
+            return null;
+        }
+        if (listen instanceof Endpoint.Unix) {
+            problem.accept("listen-tls.cert", "is set, but listen '" + listen + "' is a Unix socket: listen-tls is"
+                    + " for a TCP listen only (who may connect to a Unix socket is set by listen-mode and"
+                    + " listen-group)");
+            return null;
+        }
+        Path[] pair = pair("listen-tls", c.cert(), c.key(), problem);
+        Path clientCa = file(c.clientCa(), "listen-tls.client-ca", problem);
+        return pair == null ? null : new Server(pair[0], pair[1], clientCa);
+    }
+
+    /** An agent has no listen side: each {@code listen-tls.*} key set on one is a problem. */
+    static void noListenTls(ListenTlsConfig c, BiConsumer<String, String> problem) {
+        serverOnly(c.cert().isPresent(), "listen-tls.cert", problem);
+        serverOnly(c.key().isPresent(), "listen-tls.key", problem);
+        serverOnly(c.clientCa().isPresent(), "listen-tls.client-ca", problem);
+    }
+
+    private static void serverOnly(boolean set, String key, BiConsumer<String, String> problem) {
+        if (set) {
+            problem.accept(key, "is a server-end key (TLS for the users at listen); an agent has no listen side");
+        }
     }
 
     /**
@@ -67,7 +105,7 @@ public sealed interface TlsSpec {
             return null;
         }
         Path trust = file(c.trust(), "tls.trust", problem);
-        Path[] pair = c.cert().isEmpty() && c.key().isEmpty() ? new Path[2] : pair(c, problem);
+        Path[] pair = c.cert().isEmpty() && c.key().isEmpty() ? new Path[2] : pair("tls", c.cert(), c.key(), problem);
         String serverName = c.serverName().map(String::trim).orElse(null);
         if (serverName != null && serverName.isEmpty()) {
             problem.accept("tls.server-name", "is empty: give the name the server end's certificate carries, or"
@@ -90,18 +128,20 @@ public sealed interface TlsSpec {
         }
     }
 
-    /** tls.cert and tls.key, which come together; null after a problem. */
-    private static Path[] pair(TlsConfig c, BiConsumer<String, String> problem) {
-        if (c.cert().isEmpty()) {
-            problem.accept("tls.cert", "is missing: tls.key is set, and a key needs its certificate");
+    /** PREFIX.cert and PREFIX.key, which come together; null after a problem. */
+    private static Path[] pair(String prefix, Optional<String> certValue, Optional<String> keyValue,
+            BiConsumer<String, String> problem) {
+        if (certValue.isEmpty()) {
+            problem.accept(prefix + ".cert", "is missing: " + prefix + ".key is set, and a key needs its certificate");
             return null;
         }
-        if (c.key().isEmpty()) {
-            problem.accept("tls.key", "is missing: tls.cert is set, and a certificate needs its private key");
+        if (keyValue.isEmpty()) {
+            problem.accept(prefix + ".key", "is missing: " + prefix + ".cert is set, and a certificate needs its"
+                    + " private key");
             return null;
         }
-        Path cert = file(c.cert(), "tls.cert", problem);
-        Path key = file(c.key(), "tls.key", problem);
+        Path cert = file(certValue, prefix + ".cert", problem);
+        Path key = file(keyValue, prefix + ".key", problem);
         return cert == null || key == null ? null : new Path[] {cert, key};
     }
 

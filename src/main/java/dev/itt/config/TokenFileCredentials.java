@@ -14,11 +14,11 @@ import org.jboss.logging.Logger;
 
 /**
  * A tunnel's {@code token-file}: the keys of the tokens it held when last read well. {@link #poll()} re-reads it
- * (from {@link TokenFileWatcher}'s thread, never an event loop: deriving keys is slow on purpose) and swaps the
+ * (from {@link FileWatcher}'s thread, never an event loop: deriving keys is slow on purpose) and swaps the
  * whole list at once, so a handshake sees the old tokens or the new ones; sessions already open are not touched.
  * A file that cannot be used any more is reported once and the tokens read before stay.
  */
-public final class TokenFileCredentials implements Credentials {
+public final class TokenFileCredentials implements Credentials, FileWatcher.Watched {
     private static final Logger LOG = Logger.getLogger(TokenFileCredentials.class);
 
     private final String key;
@@ -56,7 +56,13 @@ public final class TokenFileCredentials implements Credentials {
         return file;
     }
 
+    @Override
+    public String files() {
+        return "'" + file + "'";
+    }
+
     /** Re-reads the file; true if it changed and its tokens replaced the old ones. */
+    @Override
     public boolean poll() {
         String now;
         byte[] bytes = null;

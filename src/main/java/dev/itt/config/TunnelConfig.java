@@ -122,6 +122,9 @@ public interface TunnelConfig {
     /** TLS on the tunnel connection: {@code tls.cert}, {@code tls.key}, {@code tls.client-ca}, {@code tls.trust}, ... */
     TlsConfig tls();
 
+    /** Server end, TCP {@code listen}: TLS for the users, {@code listen-tls.cert}, {@code .key}, {@code .client-ca}. */
+    ListenTlsConfig listenTls();
+
     // --- Who may connect (server end; docs/SECURITY.md "Who may connect"; built into Access) ---
 
     /** Server end: address blocks (CIDR) users may connect to {@code listen} from; unset lets everyone in. */

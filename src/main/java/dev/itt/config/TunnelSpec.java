@@ -30,9 +30,16 @@ public sealed interface TunnelSpec {
      * @param drainTimeout how long streams may finish after GO_AWAY on shutdown
      * @param tls TLS on the tunnel port, or null for plaintext
      * @param access who may connect, connection limits, and a Unix-socket listen's mode and group
+     * @param listenTls TLS for the users at a TCP listen, or null for plaintext
      */
     record Server(String name, Endpoint listen, Endpoint tunnel, SessionConfig session, Duration drainTimeout,
-            Wire wire, TlsSpec.Server tls, Access access) implements TunnelSpec {}
+            Wire wire, TlsSpec.Server tls, Access access, TlsSpec.Server listenTls) implements TunnelSpec {
+        /** Plaintext users. */
+        public Server(String name, Endpoint listen, Endpoint tunnel, SessionConfig session, Duration drainTimeout,
+                Wire wire, TlsSpec.Server tls, Access access) {
+            this(name, listen, tunnel, session, drainTimeout, wire, tls, access, null);
+        }
+    }
 
     /**
      * Agent: dials {@code downstream} (the server's tunnel address), then {@code upstream} per stream.

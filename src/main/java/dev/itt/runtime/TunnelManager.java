@@ -2,9 +2,9 @@ package dev.itt.runtime;
 
 import dev.itt.agent.AgentEnd;
 import dev.itt.config.ConfigValidator;
+import dev.itt.config.FileWatcher;
 import dev.itt.config.IttConfig;
 import dev.itt.config.TokenFileCredentials;
-import dev.itt.config.TokenFileWatcher;
 import dev.itt.config.TunnelSpec;
 import dev.itt.end.TunnelEnd;
 import dev.itt.mux.Role;
@@ -32,8 +32,11 @@ import org.jboss.logging.Logger;
 @Singleton
 public class TunnelManager {
     private static final Logger LOG = Logger.getLogger(TunnelManager.class);
-    /** How often token files are compared with what was read last (docs/CONFIGURATION.md, token-file). */
-    static final Duration TOKEN_FILE_POLL = Duration.ofSeconds(1);
+    /**
+     * How often token files and TLS files are compared with what was read last (docs/CONFIGURATION.md, token-file
+     * and §8).
+     */
+    static final Duration FILE_POLL = Duration.ofSeconds(1);
 
     @Inject
     Vertx vertx;
@@ -45,8 +48,8 @@ public class TunnelManager {
     TunnelMetrics metrics;
 
     private final List<TunnelEnd> ends = new CopyOnWriteArrayList<>();
-    /** Re-reads the token files of the running tunnels; null while none is watched. */
-    private TokenFileWatcher tokenFiles;
+    /** Re-reads the token files and TLS files of the running tunnels; null while none is watched. */
+    private FileWatcher files;
 
     void onStart(@Observes StartupEvent event) {
         List<TunnelSpec> specs = ConfigValidator.validate(config.tunnels(), System.getenv());
@@ -56,10 +59,7 @@ public class TunnelManager {
         }
         for (TunnelSpec spec : specs) {
             if (spec.session().credentials() instanceof TokenFileCredentials file) {
-                if (tokenFiles == null) {
-                    tokenFiles = new TokenFileWatcher(TOKEN_FILE_POLL);
-                }
-                tokenFiles.watch(file);
+                watcher().watch(file);
             }
             TunnelEnd end = spec instanceof TunnelSpec.Server s ? new ServerEnd(vertx, s)
                     : new AgentEnd(vertx, (TunnelSpec.Agent) spec);
@@ -77,6 +77,18 @@ public class TunnelManager {
             stopAll();
             throw new IllegalStateException("cannot start tunnels:\n  - " + String.join("\n  - ", failures));
         }
+        for (TunnelEnd end : ends) {
+            if (end instanceof ServerEnd server) {
+                server.tlsFiles().forEach(watcher()::watch); // loaded by start
+            }
+        }
+    }
+
+    private FileWatcher watcher() {
+        if (files == null) {
+            files = new FileWatcher(FILE_POLL);
+        }
+        return files;
     }
 
     private static void await(List<Future<Void>> started, List<String> failures) {
@@ -96,9 +108,9 @@ public class TunnelManager {
     }
 
     private void stopAll() {
-        if (tokenFiles != null) {
-            tokenFiles.close();
-            tokenFiles = null;
+        if (files != null) {
+            files.close();
+            files = null;
         }
         List<Future<Void>> stopped = new ArrayList<>();
         long waitMillis = 2_000;

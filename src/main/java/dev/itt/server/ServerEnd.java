@@ -1,6 +1,7 @@
 package dev.itt.server;
 
 import dev.itt.config.Endpoint;
+import dev.itt.config.TlsSpec;
 import dev.itt.config.TunnelSpec;
 import dev.itt.end.EndStats;
 import dev.itt.end.LimitHits;
@@ -15,6 +16,7 @@ import dev.itt.vertx.Connection;
 import dev.itt.vertx.HalfClose;
 import dev.itt.vertx.StreamBridge;
 import dev.itt.vertx.TcpOptions;
+import dev.itt.vertx.TlsFiles;
 import dev.itt.vertx.TlsOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -23,6 +25,8 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import java.util.List;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,6 +43,9 @@ public final class ServerEnd implements TunnelEnd {
     private final Admission admission;
     private NetServer agentServer;
     private NetServer userServer;
+    /** The tunnel port's and the listen side's TLS material, or null where that side is plaintext. */
+    private volatile TlsFiles tunnelTls;
+    private volatile TlsFiles listenTls;
     private volatile boolean listening;
     private boolean stopping;
 
@@ -65,20 +72,31 @@ public final class ServerEnd implements TunnelEnd {
         try {
             UnixSocketFiles.prepare(vertx, spec.name(), "tunnel", spec.tunnel());
             UnixSocketFiles.prepare(vertx, spec.name(), "listen", spec.listen());
-            TlsOptions.check(vertx, spec.name(), spec.tls());
+            tunnelTls = spec.tls() == null ? null
+                    : TlsFiles.load(vertx, spec.name(), "tls", spec.tls(), spec.session().handshakeTimeout());
+            listenTls = spec.listenTls() == null ? null
+                    : TlsFiles.load(vertx, spec.name(), "listen-tls", spec.listenTls(),
+                            spec.session().handshakeTimeout());
         } catch (IllegalStateException e) {
             return Future.failedFuture(e);
         }
         Promise<Void> started = Promise.promise();
         group.context().runOnContext(v -> {
-            agentServer = vertx.createNetServer(TlsOptions.server(TcpOptions.apply(new NetServerOptions()), spec.tls(),
-                    spec.session().handshakeTimeout())).connectHandler(this::onAgent);
-            if (spec.tls() != null) {
+            agentServer = vertx.createNetServer(TlsOptions.server(TcpOptions.apply(new NetServerOptions()), tunnelTls))
+                    .connectHandler(this::onAgent);
+            if (tunnelTls != null) {
+                tunnelTls.serve(agentServer);
                 // a failed TLS handshake never reaches onAgent; Vert.x reports it here, without the peer's address
                 agentServer.exceptionHandler(e -> LOG.infof("tunnel %s: agent refused: %s", spec.name(),
                         TlsOptions.describe(e)));
             }
-            userServer = vertx.createNetServer(TcpOptions.apply(new NetServerOptions())).connectHandler(this::onUser);
+            userServer = vertx.createNetServer(TlsOptions.server(TcpOptions.apply(new NetServerOptions()), listenTls))
+                    .connectHandler(this::onUser);
+            if (listenTls != null) {
+                listenTls.serve(userServer);
+                userServer.exceptionHandler(e -> LOG.infof("tunnel %s: user refused: %s", spec.name(),
+                        TlsOptions.describe(e)));
+            }
             bind(agentServer, spec.tunnel(), "tunnel")
                     .compose(x -> spec.listen() instanceof Endpoint.Unix u
                             ? UnixSocketFiles.listenRestricted(userServer, spec.name(), u, spec.access())
@@ -86,15 +104,27 @@ public final class ServerEnd implements TunnelEnd {
                     .onSuccess(x -> {
                         group.start();
                         listening = true;
-                        LOG.infof("tunnel %s: server end listening for users on %s, for agents on %s%s", spec.name(),
-                                describe(userServer, spec.listen()), describe(agentServer, spec.tunnel()),
-                                spec.tls() == null ? "" : spec.tls().clientCa() == null ? " (TLS)"
-                                        : " (TLS, agent certificates required)");
+                        LOG.infof("tunnel %s: server end listening for users on %s%s, for agents on %s%s",
+                                spec.name(), describe(userServer, spec.listen()),
+                                tlsNote(spec.listenTls(), "user"), describe(agentServer, spec.tunnel()),
+                                tlsNote(spec.tls(), "agent"));
                     })
                     .onFailure(e -> closeServers())
                     .onComplete(started);
         });
         return started.future();
+    }
+
+    private static String tlsNote(TlsSpec.Server tls, String peer) {
+        return tls == null ? "" : tls.clientCa() == null ? " (TLS)" : " (TLS, " + peer + " certificates required)";
+    }
+
+    /**
+     * The TLS files of both listeners, loaded by {@link #start()}, for a {@link dev.itt.config.FileWatcher} to poll;
+     * empty before the start and where both sides are plaintext.
+     */
+    public List<TlsFiles> tlsFiles() {
+        return Stream.of(tunnelTls, listenTls).filter(f -> f != null).toList();
     }
 
     private Future<Void> bind(NetServer server, Endpoint endpoint, String key) {
@@ -148,7 +178,10 @@ public final class ServerEnd implements TunnelEnd {
             socket.close();
             return;
         }
-        HalfClose.enable(socket);
+        if (listenTls == null) {
+            // over TLS, the user's close_notify ends the connection; a half-close is not carried (SECURITY.md)
+            HalfClose.enable(socket);
+        }
         StreamBridge.joinUser(new Connection(socket), stream, spec.name());
         if (LOG.isInfoEnabled()) {
             LOG.infof("tunnel %s stream %d: user %s connected", spec.name(), stream.id(), Connection.describe(user));

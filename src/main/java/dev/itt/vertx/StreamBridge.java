@@ -170,9 +170,10 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
         if (closed) {
             return;
         }
-        if (inputDone) {
+        if (inputDone || socket.socket().isSsl()) {
             // Both directions are done: close sends the FIN after what is queued, as a half-close would, with
-            // one system call and one flush listener less on each short connection.
+            // one system call and one flush listener less on each short connection. A TLS user (listen-tls) gets
+            // no half-close: a bare FIN without close_notify would look like a truncation attack to its TLS stack.
             outputDone = true;
             socket.close();
             return;

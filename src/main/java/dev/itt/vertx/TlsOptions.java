@@ -9,6 +9,7 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SSLOptions;
 import io.vertx.core.net.TCPSSLOptions;
 import java.nio.file.Path;
 import java.security.cert.CertPathBuilderException;
@@ -22,8 +23,8 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
- * The TLS options of the tunnel connection, in one place for the server end's {@code tunnel} listener and the
- * agent's dial of {@code downstream}. Vert.x does the TLS (the JDK's engine); this class only chooses: TLS 1.2 and
+ * The TLS options in one place: the server end's TLS listeners ({@code tunnel}, and {@code listen} with
+ * {@code listen-tls.*}) and the agent's dial of {@code downstream}. Vert.x does the TLS (the JDK's engine); this class only chooses: TLS 1.2 and
  * 1.3, PEM files, client certificates required when a client CA is set, hostname verification always on for the
  * agent, and the handshake bounded by the tunnel's {@code handshake-timeout}.
  */
@@ -33,14 +34,24 @@ public final class TlsOptions {
 
     private TlsOptions() {}
 
-    /** The server end's options for the tunnel port; {@code tls} null leaves them plaintext. */
-    public static NetServerOptions server(NetServerOptions options, TlsSpec.Server tls, Duration handshakeTimeout) {
+    /**
+     * A server end's options for a TLS listener (the tunnel port, or the listen side); {@code tls} null leaves them
+     * plaintext. The certificate, key and client CAs are the ones {@code tls} loaded, so that a later
+     * {@link TlsFiles#poll()} can replace them.
+     */
+    public static NetServerOptions server(NetServerOptions options, TlsFiles tls) {
         if (tls == null) {
             return options;
         }
-        common(options, handshakeTimeout).setKeyCertOptions(keyCert(tls.cert(), tls.key()));
-        if (tls.clientCa() != null) {
-            options.setTrustOptions(trust(tls.clientCa())).setClientAuth(ClientAuth.REQUIRED);
+        SSLOptions loaded = tls.options();
+        options.setSsl(true);
+        options.setJdkSslEngineOptions(new JdkSSLEngineOptions());
+        options.setEnabledSecureTransportProtocols(new LinkedHashSet<>(loaded.getEnabledSecureTransportProtocols()));
+        options.setSslHandshakeTimeout(loaded.getSslHandshakeTimeout());
+        options.setSslHandshakeTimeoutUnit(loaded.getSslHandshakeTimeoutUnit());
+        options.setKeyCertOptions(loaded.getKeyCertOptions());
+        if (loaded.getTrustOptions() != null) {
+            options.setTrustOptions(loaded.getTrustOptions()).setClientAuth(ClientAuth.REQUIRED);
         }
         return options;
     }
@@ -79,24 +90,21 @@ public final class TlsOptions {
     }
 
     /**
-     * Loads every file {@code tls} names, as Vert.x will when the listener or client is made, so that a file that
-     * does not parse fails the start with a message naming the tunnel and the key.
+     * Loads every file an agent's {@code tls} names, as Vert.x will when the client is made, so that a file that
+     * does not parse fails the start with a message naming the tunnel and the key. (A server end's files are
+     * loaded by {@link TlsFiles#load}.)
      *
      * @throws IllegalStateException naming the tunnel, the key and the file
      */
-    public static void check(Vertx vertx, String tunnel, TlsSpec tls) {
-        if (tls instanceof TlsSpec.Server s) {
-            checkKeyCert(vertx, tunnel, s.cert(), s.key());
-            if (s.clientCa() != null) {
-                checkTrust(vertx, tunnel, "tls.client-ca", s.clientCa());
-            }
-        } else if (tls instanceof TlsSpec.Agent a) {
-            if (a.trust() != null) {
-                checkTrust(vertx, tunnel, "tls.trust", a.trust());
-            }
-            if (a.cert() != null) {
-                checkKeyCert(vertx, tunnel, a.cert(), a.key());
-            }
+    public static void check(Vertx vertx, String tunnel, TlsSpec.Agent tls) {
+        if (tls == null) {
+            return;
+        }
+        if (tls.trust() != null) {
+            checkTrust(vertx, tunnel, "tls.trust", tls.trust());
+        }
+        if (tls.cert() != null) {
+            checkKeyCert(vertx, tunnel, tls.cert(), tls.key());
         }
     }
 

@@ -125,4 +125,34 @@ class TlsSpecTest {
         TunnelSpec.Agent a = (TunnelSpec.Agent) TestConfigs.specs(agent("10.0.0.5:7000"), env).get(0);
         assertEquals("itt.example.com", a.tls().serverName());
     }
+
+    @Test
+    void listenTlsKeysTurnTlsOnForTheUsersOfATcpListen() {
+        TunnelSpec.Server s = (TunnelSpec.Server) TestConfigs.specs(server("listen-tls.cert", pem, "listen-tls.key",
+                pem, "listen-tls.client-ca", pem), Map.of()).get(0);
+        assertEquals(new TlsSpec.Server(Path.of(pem), Path.of(pem), Path.of(pem)), s.listenTls());
+        assertNull(s.tls(), "the tunnel port stays plaintext");
+        assertNull(((TunnelSpec.Server) TestConfigs.specs(server(), Map.of()).get(0)).listenTls());
+        TunnelSpec.Server fromEnv = (TunnelSpec.Server) TestConfigs.specs(server(), Map.of(
+                "ITT_TUNNELS_S_LISTEN_TLS_CERT", pem, "ITT_TUNNELS_S_LISTEN_TLS_KEY", pem)).get(0);
+        assertEquals(new TlsSpec.Server(Path.of(pem), Path.of(pem), null), fromEnv.listenTls());
+    }
+
+    @Test
+    void listenTlsProblemsNameTunnelAndKey() {
+        Map<String, String> unix = server("listen-tls.cert", pem, "listen-tls.key", pem);
+        unix.put("itt.tunnels.s.listen", "unix:" + dir.resolve("users.sock"));
+        assertEquals(List.of("itt.tunnels.s.listen-tls.cert: is set, but listen 'unix:" + dir.resolve("users.sock")
+                + "' is a Unix socket: listen-tls is for a TCP listen only (who may connect to a Unix socket is set by"
+                + " listen-mode and listen-group)"), problems(unix));
+        assertEquals(List.of("itt.tunnels.s.listen-tls.key: is missing: listen-tls.cert is set, and a certificate"
+                + " needs its private key"), problems(server("listen-tls.cert", pem)));
+        assertEquals(List.of("itt.tunnels.s.listen-tls.client-ca: requires TLS on the listen side: set"
+                + " listen-tls.cert and listen-tls.key too"), problems(server("listen-tls.client-ca", pem)));
+        String missing = dir.resolve("nope.pem").toString();
+        assertEquals(List.of("itt.tunnels.s.listen-tls.key: '" + missing + "' does not exist"),
+                problems(server("listen-tls.cert", pem, "listen-tls.key", missing)));
+        assertEquals(List.of("itt.tunnels.a.listen-tls.cert: is a server-end key (TLS for the users at listen); an"
+                + " agent has no listen side"), problems(agent("s:7000", "listen-tls.cert", pem)));
+    }
 }

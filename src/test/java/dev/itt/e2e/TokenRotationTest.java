@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.agent.AgentEnd;
+import dev.itt.config.FileWatcher;
 import dev.itt.config.TokenFileCredentials;
-import dev.itt.config.TokenFileWatcher;
 import dev.itt.config.TunnelSpec;
 import dev.itt.mux.AuthKey;
 import dev.itt.mux.SessionConfig;
@@ -79,7 +79,7 @@ class TokenRotationTest {
         TokenFileCredentials credentials = (TokenFileCredentials) server.credentials();
         try (Target echo = Target.tcp(Target.Mode.ECHO, 0);
                 TunnelFixture t = new TunnelFixture().session(server).startServer();
-                TokenFileWatcher watcher = new TokenFileWatcher(Duration.ofMillis(50));
+                FileWatcher watcher = new FileWatcher(Duration.ofMillis(50));
                 LogCapture log = LogCapture.start()) {
             watcher.watch(credentials);
             AgentEnd first = t.session(TestConfigs.session("t", A)).connectedAgent(echo.address());

@@ -13,4 +13,11 @@ public final class Curl {
         return Peers.run(out.getParent(), curl, "-sS", "--max-time", "60", "-o", out.toString(), "-w",
                 "%{http_code} %{size_download}", url).trim();
     }
+
+    /** Downloads {@code url} over TLS, trusting only the CA certificates in {@code caCert}; returns "status bytes". */
+    public static String getTls(String url, Path caCert, Path out) throws IOException, InterruptedException {
+        String curl = Peers.require("curl", "curl");
+        return Peers.run(out.getParent(), curl, "-sS", "--max-time", "60", "--cacert", caCert.toString(), "-o",
+                out.toString(), "-w", "%{http_code} %{size_download}", url).trim();
+    }
 }

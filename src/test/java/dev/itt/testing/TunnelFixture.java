@@ -31,6 +31,7 @@ public final class TunnelFixture implements AutoCloseable {
     private String tunnel = "127.0.0.1:0";
     private TunnelSpec.Wire wire = TunnelSpec.Wire.NATIVE;
     private TlsSpec.Server serverTls;
+    private TlsSpec.Server listenTls;
     private TlsSpec.Agent agentTls;
     private Access access = Access.OPEN;
 
@@ -63,6 +64,12 @@ public final class TunnelFixture implements AutoCloseable {
         return this;
     }
 
+    /** TLS for the users at the server end's listen (null: plaintext), for servers started from now on. */
+    public TunnelFixture listenTls(TlsSpec.Server tls) {
+        this.listenTls = tls;
+        return this;
+    }
+
     /** TLS on the agents' dial of the server end (null: plaintext), for agents started from now on. */
     public TunnelFixture agentTls(TlsSpec.Agent tls) {
         this.agentTls = tls;
@@ -87,7 +94,7 @@ public final class TunnelFixture implements AutoCloseable {
 
     public TunnelFixture startServer() {
         server = new ServerEnd(vertx, new TunnelSpec.Server("t", Endpoint.parse(listen), Endpoint.parse(tunnel), session,
-                Duration.ofSeconds(2), wire, serverTls, access));
+                Duration.ofSeconds(2), wire, serverTls, access, listenTls));
         join(server.start());
         return this;
     }

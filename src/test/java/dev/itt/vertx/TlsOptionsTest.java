@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.config.TlsSpec;
+import dev.itt.testing.TestPki;
 import io.netty.handler.ssl.NotSslRecordException;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServerOptions;
@@ -22,34 +24,42 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The choices TlsOptions makes, read back from the Vert.x options; and its one-line failure reasons. */
 class TlsOptionsTest {
-    private static final Path CERT = Path.of("s.crt");
-    private static final Path KEY = Path.of("s.key");
-    private static final Path CA = Path.of("ca.crt");
 
     @Test
     void noTlsSpecLeavesTheOptionsPlaintext() {
         NetServerOptions server = new NetServerOptions();
-        assertSame(server, TlsOptions.server(server, null, Duration.ofSeconds(1)));
+        assertSame(server, TlsOptions.server(server, null));
         assertFalse(server.isSsl());
         assertFalse(TlsOptions.agent(new NetClientOptions(), null, Duration.ofSeconds(1)).isSsl());
     }
 
     @Test
-    void theServerEndSpeaksOnlyTls12And13AndRequiresClientCertificatesWithAClientCa() {
-        NetServerOptions o = TlsOptions.server(new NetServerOptions(), new TlsSpec.Server(CERT, KEY, CA),
-                Duration.ofMillis(2500));
-        assertTrue(o.isSsl());
-        assertEquals(Set.of("TLSv1.2", "TLSv1.3"), o.getEnabledSecureTransportProtocols());
-        assertEquals(ClientAuth.REQUIRED, o.getClientAuth());
-        assertEquals(List.of(CA.toString()), ((PemTrustOptions) o.getTrustOptions()).getCertPaths());
-        assertEquals(2500, TimeUnit.MILLISECONDS.convert(o.getSslHandshakeTimeout(), o.getSslHandshakeTimeoutUnit()));
-        NetServerOptions plain = TlsOptions.server(new NetServerOptions(), new TlsSpec.Server(CERT, KEY, null),
-                Duration.ofSeconds(1));
-        assertEquals(ClientAuth.NONE, plain.getClientAuth());
-        assertNull(plain.getTrustOptions());
+    void theServerEndSpeaksOnlyTls12And13AndRequiresClientCertificatesWithAClientCa(@TempDir Path dir)
+            throws Exception {
+        TestPki pki = new TestPki(dir);
+        TestPki.Ca ca = pki.ca("ca");
+        TestPki.Issued server = pki.issue(ca, "server", "IP:127.0.0.1");
+        Vertx vertx = Vertx.vertx();
+        try {
+            NetServerOptions o = TlsOptions.server(new NetServerOptions(), TlsFiles.load(vertx, "t", "tls",
+                    new TlsSpec.Server(server.cert(), server.key(), ca.cert()), Duration.ofMillis(2500)));
+            assertTrue(o.isSsl());
+            assertEquals(Set.of("TLSv1.2", "TLSv1.3"), o.getEnabledSecureTransportProtocols());
+            assertEquals(ClientAuth.REQUIRED, o.getClientAuth());
+            assertEquals(1, ((PemTrustOptions) o.getTrustOptions()).getCertValues().size(), "the client CA's bytes");
+            assertEquals(2500, TimeUnit.MILLISECONDS.convert(o.getSslHandshakeTimeout(),
+                    o.getSslHandshakeTimeoutUnit()));
+            NetServerOptions plain = TlsOptions.server(new NetServerOptions(), TlsFiles.load(vertx, "t", "tls",
+                    new TlsSpec.Server(server.cert(), server.key(), null), Duration.ofSeconds(1)));
+            assertEquals(ClientAuth.NONE, plain.getClientAuth());
+            assertNull(plain.getTrustOptions());
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+        }
     }
 
     @Test

@@ -1,0 +1,58 @@
+package dev.itt.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Polls every watched file on one daemon thread: token files, and the certificates and keys of TLS listeners.
+ * Polling, not file-system events: a Kubernetes Secret is replaced by renaming a symlinked directory, which an
+ * event watch on the file itself never sees; comparing the content each interval follows the symlinks. The thread
+ * also does the slow part of taking a new version (deriving keys, parsing certificates), off every event loop.
+ */
+public final class FileWatcher implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(FileWatcher.class);
+
+    /** Something read from files that re-reads them when asked, and reports a bad version itself, once. */
+    public interface Watched {
+        /** Re-reads the files; true if they changed and the new version was taken. */
+        boolean poll();
+
+        /** The files, for the log line of a poll that threw. */
+        String files();
+    }
+
+    private final List<Watched> watched = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "itt-file-watcher");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public FileWatcher(Duration interval) {
+        thread.scheduleWithFixedDelay(this::pollAll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public void watch(Watched w) {
+        watched.add(w);
+    }
+
+    private void pollAll() {
+        for (Watched w : watched) {
+            try {
+                w.poll();
+            } catch (RuntimeException e) { // keep polling the others, and this one next time
+                LOG.errorf("re-reading %s failed: %s", w.files(), e.getClass().getName());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}
