@@ -1,6 +1,9 @@
 package dev.itt.config;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -39,6 +42,26 @@ public final class FileWatcher implements AutoCloseable {
 
     public void watch(Watched w) {
         watched.add(w);
+    }
+
+    /**
+     * What a watched set of files holds, as one value to compare with the last poll's: a SHA-256 over each part's
+     * length (-1 for a file that is not part of the set) and bytes. Never the contents themselves: tokens and keys.
+     */
+    public static String fingerprint(byte[]... parts) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            for (byte[] part : parts) {
+                int n = part == null ? -1 : part.length;
+                d.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+                if (part != null) {
+                    d.update(part);
+                }
+            }
+            return HexFormat.of().formatHex(d.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
     }
 
     private void pollAll() {

@@ -6,9 +6,6 @@ import dev.itt.mux.wire.WireConstants;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -41,9 +38,9 @@ public final class TokenFileCredentials implements Credentials, FileWatcher.Watc
      */
     static TokenFileCredentials load(String tunnel, String wireName, Path file) {
         TokenFileCredentials c = new TokenFileCredentials(tunnel, wireName, file);
-        byte[] bytes = c.readOrThrow();
+        byte[] bytes = Tokens.bytes(file);
         c.keys = c.derive(Tokens.parse(file, bytes, WireConstants.MAX_PROOFS));
-        c.seen = digest(bytes);
+        c.seen = FileWatcher.fingerprint(bytes);
         return c;
     }
 
@@ -69,7 +66,7 @@ public final class TokenFileCredentials implements Credentials, FileWatcher.Watc
         IllegalArgumentException unreadable = null;
         try {
             bytes = Files.readAllBytes(file);
-            now = digest(bytes);
+            now = FileWatcher.fingerprint(bytes);
         } catch (IOException e) {
             unreadable = Tokens.unreadable(file, e);
             now = unreadable.getMessage();
@@ -92,14 +89,6 @@ public final class TokenFileCredentials implements Credentials, FileWatcher.Watc
         }
     }
 
-    private byte[] readOrThrow() {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw Tokens.unreadable(file, e);
-        }
-    }
-
     private List<AuthKey> derive(List<String> tokens) {
         for (int i = 0; i < tokens.size(); i++) {
             int n = i + 1;
@@ -107,17 +96,6 @@ public final class TokenFileCredentials implements Credentials, FileWatcher.Watc
                     file, why));
         }
         return tokens.stream().map(t -> AuthKey.derive(t, wireName)).toList();
-    }
-
-    private static String digest(byte[] bytes) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(bytes);
-            String hex = java.util.HexFormat.of().formatHex(d);
-            Arrays.fill(d, (byte) 0);
-            return hex;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

@@ -42,13 +42,16 @@ public final class Tokens {
      *     token or too many
      */
     public static List<String> read(Path file, int max) {
-        byte[] bytes;
+        return parse(file, bytes(file), max);
+    }
+
+    /** The file's bytes; an {@link IllegalArgumentException} naming the file when it cannot be read. */
+    static byte[] bytes(Path file) {
         try {
-            bytes = Files.readAllBytes(file);
+            return Files.readAllBytes(file);
         } catch (IOException e) {
             throw unreadable(file, e);
         }
-        return parse(file, bytes, max);
     }
 
     static List<String> parse(Path file, byte[] bytes, int max) {

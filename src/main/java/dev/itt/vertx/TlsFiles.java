@@ -12,12 +12,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManager;
@@ -142,19 +140,7 @@ public final class TlsFiles implements FileWatcher.Watched {
     /** The bytes of every file, read together so a change between the reads shows as a change next time. */
     private record Contents(byte[] cert, byte[] key, byte[] clientCa) {
         String digest() {
-            try {
-                MessageDigest d = MessageDigest.getInstance("SHA-256");
-                for (byte[] part : new byte[][] {cert, key, clientCa}) {
-                    int n = part == null ? -1 : part.length;
-                    d.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
-                    if (part != null) {
-                        d.update(part);
-                    }
-                }
-                return HexFormat.of().formatHex(d.digest());
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException(e);
-            }
+            return FileWatcher.fingerprint(cert, key, clientCa);
         }
     }
 
