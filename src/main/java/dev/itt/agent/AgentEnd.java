@@ -12,12 +12,14 @@ import dev.itt.mux.wire.ErrorCode;
 import dev.itt.vertx.Connection;
 import dev.itt.vertx.HalfClose;
 import dev.itt.vertx.StreamBridge;
+import dev.itt.vertx.TlsFiles;
 import dev.itt.vertx.TlsOptions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,6 +43,8 @@ public final class AgentEnd implements TunnelEnd {
     private Dialer dialer;
     /** Dials the server end: {@link #dialer} itself without TLS, a TLS dialer with it. */
     private Dialer serverDialer;
+    /** The TLS material of the dial to the server end, or null for plaintext; loaded by {@link #start()}. */
+    private volatile TlsFiles tls;
     private State state = State.STARTING;
     private long reconnectTimer = -1;
     /** Upstream dials in flight, including those whose stream was reset meanwhile: they still cost a socket. */
@@ -73,14 +77,15 @@ public final class AgentEnd implements TunnelEnd {
         Promise<Void> started = Promise.promise();
         context.runOnContext(v -> {
             try {
-                TlsOptions.check(vertx, spec.name(), spec.tls());
+                tls = spec.tls() == null ? null
+                        : TlsFiles.load(vertx, spec.name(), spec.tls(), spec.session().handshakeTimeout());
             } catch (IllegalStateException e) {
                 started.fail(e);
                 return;
             }
             dialer = new Dialer(vertx, spec.proxy(), spec.connectTimeout());
-            serverDialer = spec.tls() == null ? dialer : new Dialer(vertx, spec.proxy(), spec.connectTimeout(),
-                    spec.tls(), spec.session().handshakeTimeout());
+            serverDialer = tls == null ? dialer
+                    : new Dialer(vertx, spec.proxy(), spec.connectTimeout(), tls, spec.tls().serverName());
             group.start();
             connect();
             started.complete();
@@ -207,6 +212,15 @@ public final class AgentEnd implements TunnelEnd {
             });
         });
         return stopped.future();
+    }
+
+    /**
+     * The TLS files of the dial to the server end, loaded by {@link #start()}, for a
+     * {@link dev.itt.config.FileWatcher} to poll; empty before the start and without TLS.
+     */
+    @Override
+    public List<TlsFiles> tlsFiles() {
+        return tls == null ? List.of() : List.of(tls);
     }
 
     /** A session to the server is up (handshake done). */

@@ -3,9 +3,9 @@ package dev.itt.agent;
 import dev.itt.config.DialTarget;
 import dev.itt.config.Endpoint;
 import dev.itt.config.ProxyUrl;
-import dev.itt.config.TlsSpec;
 import dev.itt.vertx.Internals;
 import dev.itt.vertx.TcpOptions;
+import dev.itt.vertx.TlsFiles;
 import dev.itt.vertx.TlsOptions;
 import io.netty.util.NetUtil;
 import io.vertx.core.Future;
@@ -44,20 +44,30 @@ public final class Dialer {
         this(vertx, proxy, connectTimeout, null, null);
     }
 
-    /** @param tls TLS on every dial, or null for plaintext; {@code handshakeTimeout} bounds its handshake */
-    public Dialer(Vertx vertx, ProxyUrl proxy, Duration connectTimeout, TlsSpec.Agent tls, Duration handshakeTimeout) {
+    /**
+     * @param tls TLS material for every dial, or null for plaintext; each new version it loads is used from the
+     *     next dial on
+     * @param serverName the name the server's certificate must carry (and SNI), with {@code tls}
+     */
+    public Dialer(Vertx vertx, ProxyUrl proxy, Duration connectTimeout, TlsFiles tls, String serverName) {
         this.vertx = vertx;
         this.proxy = proxy;
-        this.serverName = tls == null ? null : tls.serverName();
-        this.direct = vertx.createNetClient(TlsOptions.agent(options(connectTimeout), tls, handshakeTimeout));
-        this.proxied = proxy == null ? null : vertx.createNetClient(TlsOptions.agent(options(connectTimeout), tls,
-                handshakeTimeout).setProxyOptions(
+        this.serverName = tls == null ? null : serverName;
+        this.direct = vertx.createNetClient(TlsOptions.agent(options(connectTimeout), tls));
+        this.proxied = proxy == null ? null : vertx.createNetClient(TlsOptions.agent(options(connectTimeout), tls)
+                .setProxyOptions(
                 new ProxyOptions()
                         .setType(proxy.scheme() == ProxyUrl.Scheme.HTTP ? ProxyType.HTTP : ProxyType.SOCKS5)
                         .setHost(proxy.host())
                         .setPort(proxy.port())
                         .setUsername(proxy.username())
                         .setPassword(proxy.password())));
+        if (tls != null) {
+            tls.usedBy(direct::updateSSLOptions);
+            if (proxied != null) {
+                tls.usedBy(proxied::updateSSLOptions);
+            }
+        }
     }
 
     private static NetClientOptions options(Duration connectTimeout) {

@@ -1,8 +1,10 @@
 package dev.itt.end;
 
 import dev.itt.mux.Role;
+import dev.itt.vertx.TlsFiles;
 import io.vertx.core.Future;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * One configured tunnel's end in this process, whichever it is: what the runtime starts, stops, and reads for
@@ -35,5 +37,10 @@ public interface TunnelEnd {
     /** Connections refused or closed by a limit on who may connect, per limit; safe from any thread. */
     default LimitHits limitHits() {
         return LimitHits.NONE;
+    }
+
+    /** The TLS files this end loaded at its start, for a file watcher to poll; none where it has no TLS. */
+    default List<TlsFiles> tlsFiles() {
+        return List.of();
     }
 }

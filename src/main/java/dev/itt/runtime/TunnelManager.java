@@ -78,9 +78,7 @@ public class TunnelManager {
             throw new IllegalStateException("cannot start tunnels:\n  - " + String.join("\n  - ", failures));
         }
         for (TunnelEnd end : ends) {
-            if (end instanceof ServerEnd server) {
-                server.tlsFiles().forEach(watcher()::watch); // loaded by start
-            }
+            end.tlsFiles().forEach(watcher()::watch); // loaded by start
         }
     }
 

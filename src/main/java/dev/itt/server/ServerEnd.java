@@ -85,7 +85,7 @@ public final class ServerEnd implements TunnelEnd {
             agentServer = vertx.createNetServer(TlsOptions.server(TcpOptions.apply(new NetServerOptions()), tunnelTls))
                     .connectHandler(this::onAgent);
             if (tunnelTls != null) {
-                tunnelTls.serve(agentServer);
+                tunnelTls.usedBy(agentServer::updateSSLOptions);
                 // a failed TLS handshake never reaches onAgent; Vert.x reports it here, without the peer's address
                 agentServer.exceptionHandler(e -> LOG.infof("tunnel %s: agent refused: %s", spec.name(),
                         TlsOptions.describe(e)));
@@ -93,7 +93,7 @@ public final class ServerEnd implements TunnelEnd {
             userServer = vertx.createNetServer(TlsOptions.server(TcpOptions.apply(new NetServerOptions()), listenTls))
                     .connectHandler(this::onUser);
             if (listenTls != null) {
-                listenTls.serve(userServer);
+                listenTls.usedBy(userServer::updateSSLOptions);
                 userServer.exceptionHandler(e -> LOG.infof("tunnel %s: user refused: %s", spec.name(),
                         TlsOptions.describe(e)));
             }
@@ -123,6 +123,7 @@ public final class ServerEnd implements TunnelEnd {
      * The TLS files of both listeners, loaded by {@link #start()}, for a {@link dev.itt.config.FileWatcher} to poll;
      * empty before the start and where both sides are plaintext.
      */
+    @Override
     public List<TlsFiles> tlsFiles() {
         return Stream.of(tunnelTls, listenTls).filter(f -> f != null).toList();
     }

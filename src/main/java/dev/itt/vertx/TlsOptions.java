@@ -1,32 +1,26 @@
 package dev.itt.vertx;
 
-import dev.itt.config.TlsSpec;
 import io.netty.handler.ssl.NotSslRecordException;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SSLOptions;
 import io.vertx.core.net.TCPSSLOptions;
-import java.nio.file.Path;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
-import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
  * The TLS options in one place: the server end's TLS listeners ({@code tunnel}, and {@code listen} with
- * {@code listen-tls.*}) and the agent's dial of {@code downstream}. Vert.x does the TLS (the JDK's engine); this class only chooses: TLS 1.2 and
- * 1.3, PEM files, client certificates required when a client CA is set, hostname verification always on for the
- * agent, and the handshake bounded by the tunnel's {@code handshake-timeout}.
+ * {@code listen-tls.*}) and the agent's dial of {@code downstream}. Vert.x does the TLS (the JDK's engine); this
+ * class only chooses: TLS 1.2 and 1.3, the PEM material {@link TlsFiles} loaded, client certificates required when
+ * a client CA is set, hostname verification always on for the agent, and the handshake bounded by the tunnel's
+ * {@code handshake-timeout}.
  */
 public final class TlsOptions {
     /** TLS 1.0 and 1.1 are off (RFC 8996). */
@@ -44,11 +38,7 @@ public final class TlsOptions {
             return options;
         }
         SSLOptions loaded = tls.options();
-        options.setSsl(true);
-        options.setJdkSslEngineOptions(new JdkSSLEngineOptions());
-        options.setEnabledSecureTransportProtocols(new LinkedHashSet<>(loaded.getEnabledSecureTransportProtocols()));
-        options.setSslHandshakeTimeout(loaded.getSslHandshakeTimeout());
-        options.setSslHandshakeTimeoutUnit(loaded.getSslHandshakeTimeoutUnit());
+        common(options, loaded);
         options.setKeyCertOptions(loaded.getKeyCertOptions());
         if (loaded.getTrustOptions() != null) {
             options.setTrustOptions(loaded.getTrustOptions()).setClientAuth(ClientAuth.REQUIRED);
@@ -56,74 +46,31 @@ public final class TlsOptions {
         return options;
     }
 
-    /** The agent's options for dialing the server end; {@code tls} null leaves them plaintext. */
-    public static NetClientOptions agent(NetClientOptions options, TlsSpec.Agent tls, Duration handshakeTimeout) {
+    /**
+     * The agent's options for dialing the server end; {@code tls} null leaves them plaintext. The trusted CAs and
+     * the client certificate are the ones {@code tls} loaded, so that a later {@link TlsFiles#poll()} can replace
+     * them; without trusted CAs the JVM's trust store is used.
+     */
+    public static NetClientOptions agent(NetClientOptions options, TlsFiles tls) {
         if (tls == null) {
             return options;
         }
+        SSLOptions loaded = tls.options();
+        common(options, loaded);
         // "HTTPS": RFC 2818/6125 name checks against tls.server-name (or the downstream host); never turned off
-        common(options, handshakeTimeout).setHostnameVerificationAlgorithm("HTTPS").setTrustAll(false);
-        if (tls.trust() != null) {
-            options.setTrustOptions(trust(tls.trust()));
-        }
-        if (tls.cert() != null) {
-            options.setKeyCertOptions(keyCert(tls.cert(), tls.key()));
-        }
+        options.setHostnameVerificationAlgorithm("HTTPS").setTrustAll(false);
+        options.setTrustOptions(loaded.getTrustOptions());
+        options.setKeyCertOptions(loaded.getKeyCertOptions());
         return options;
     }
 
-    private static <T extends TCPSSLOptions> T common(T options, Duration handshakeTimeout) {
+    /** What both sides set alike: TLS on, the engine, the versions and the handshake timeout {@code loaded} has. */
+    private static void common(TCPSSLOptions options, SSLOptions loaded) {
         options.setSsl(true);
         options.setJdkSslEngineOptions(new JdkSSLEngineOptions());
-        options.setEnabledSecureTransportProtocols(new LinkedHashSet<>(PROTOCOLS));
-        options.setSslHandshakeTimeout(handshakeTimeout.toMillis());
-        options.setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
-        return options;
-    }
-
-    private static PemKeyCertOptions keyCert(Path cert, Path key) {
-        return new PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString());
-    }
-
-    private static PemTrustOptions trust(Path bundle) {
-        return new PemTrustOptions().addCertPath(bundle.toString());
-    }
-
-    /**
-     * Loads every file an agent's {@code tls} names, as Vert.x will when the client is made, so that a file that
-     * does not parse fails the start with a message naming the tunnel and the key. (A server end's files are
-     * loaded by {@link TlsFiles#load}.)
-     *
-     * @throws IllegalStateException naming the tunnel, the key and the file
-     */
-    public static void check(Vertx vertx, String tunnel, TlsSpec.Agent tls) {
-        if (tls == null) {
-            return;
-        }
-        if (tls.trust() != null) {
-            checkTrust(vertx, tunnel, "tls.trust", tls.trust());
-        }
-        if (tls.cert() != null) {
-            checkKeyCert(vertx, tunnel, tls.cert(), tls.key());
-        }
-    }
-
-    private static void checkKeyCert(Vertx vertx, String tunnel, Path cert, Path key) {
-        try {
-            new PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString()).getKeyManagerFactory(vertx);
-        } catch (Exception e) {
-            throw new IllegalStateException("tunnel " + tunnel + ": tls.cert '" + cert + "' and tls.key '" + key
-                    + "' cannot be loaded as a PEM certificate chain and its private key: " + message(e), e);
-        }
-    }
-
-    private static void checkTrust(Vertx vertx, String tunnel, String key, Path bundle) {
-        try {
-            trust(bundle).getTrustManagerFactory(vertx);
-        } catch (Exception e) {
-            throw new IllegalStateException("tunnel " + tunnel + ": " + key + " '" + bundle
-                    + "' cannot be loaded as PEM certificates: " + message(e), e);
-        }
+        options.setEnabledSecureTransportProtocols(new LinkedHashSet<>(loaded.getEnabledSecureTransportProtocols()));
+        options.setSslHandshakeTimeout(loaded.getSslHandshakeTimeout());
+        options.setSslHandshakeTimeoutUnit(loaded.getSslHandshakeTimeoutUnit());
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.itt.e2e;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +9,7 @@ import dev.itt.config.FileWatcher;
 import dev.itt.config.TlsSpec;
 import dev.itt.testing.Await;
 import dev.itt.testing.LogCapture;
+import dev.itt.testing.MountedSecret;
 import dev.itt.testing.Target;
 import dev.itt.testing.TestConfigs;
 import dev.itt.testing.TestPki;
@@ -18,12 +18,9 @@ import dev.itt.testing.Users;
 import dev.itt.vertx.TlsFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -49,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TlsRotationTest {
     @TempDir
     Path dir;
-    private Path secret;
+    private MountedSecret secret;
     private TestPki pki;
     private TestPki.Ca oldCa;
     private TestPki.Ca newCa;
@@ -63,52 +60,22 @@ class TlsRotationTest {
         newCa = pki.ca("new-ca");
         oldCert = pki.issue(oldCa, "old-server", "IP:127.0.0.1");
         newCert = pki.issue(newCa, "new-server", "IP:127.0.0.1");
-        secret = Files.createDirectories(dir.resolve("secret"));
+        secret = new MountedSecret(dir.resolve("secret"));
     }
 
     /** Publishes a version of the Secret, atomically, as the kubelet does. */
     private void publish(String version, Path cert, Path key) throws IOException {
-        Path v = Files.createDirectories(secret.resolve(".." + version));
-        Files.copy(cert, v.resolve("tls.crt"));
-        Files.copy(key, v.resolve("tls.key"));
-        Path data = secret.resolve("..data");
-        if (!Files.exists(data, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createSymbolicLink(data, v.getFileName());
-            Files.createSymbolicLink(secret.resolve("tls.crt"), Path.of("..data", "tls.crt"));
-            Files.createSymbolicLink(secret.resolve("tls.key"), Path.of("..data", "tls.key"));
-        } else {
-            Path tmp = Files.createSymbolicLink(secret.resolve("..data_tmp"), v.getFileName());
-            Files.move(tmp, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        }
+        secret.publish(version, Map.of("tls.crt", MountedSecret.bytes(cert), "tls.key", MountedSecret.bytes(key)));
     }
 
     private TunnelFixture server() {
         return new TunnelFixture().session(TestConfigs.session("t", null, Map.of("handshake-timeout", "2s")))
-                .serverTls(new TlsSpec.Server(secret.resolve("tls.crt"), secret.resolve("tls.key"), null))
+                .serverTls(new TlsSpec.Server(secret.file("tls.crt"), secret.file("tls.key"), null))
                 .startServer();
     }
 
     private static TlsSpec.Agent trusting(TestPki.Ca ca) {
         return new TlsSpec.Agent(ca.cert(), null, null, "127.0.0.1");
-    }
-
-    /** Sends {@code data[off, off+len)} from another thread and checks that the same bytes come back. */
-    private static void echoes(Socket user, byte[] data, int off, int len) throws Exception {
-        OutputStream out = user.getOutputStream();
-        InputStream in = user.getInputStream();
-        Thread writer = new Thread(() -> {
-            try {
-                out.write(data, off, len);
-                out.flush();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        writer.start();
-        byte[] back = in.readNBytes(len);
-        writer.join();
-        assertArrayEquals(java.util.Arrays.copyOfRange(data, off, off + len), back, "the echo of bytes " + off
-                + ".." + (off + len));
     }
 
     /** The certificate a fresh TLS connection to the tunnel port is served, trusting only {@code ca}. */
@@ -142,7 +109,7 @@ class TlsRotationTest {
             assertTrue(served(t.server.tunnelPort(), oldCa).getSubjectX500Principal().getName()
                     .contains("CN=old-server"));
             try (Socket user = Users.connect(t.userPort())) {
-                echoes(user, data, 0, half);
+                Users.echoes(user, data, 0, half);
 
                 publish("v2", newCert.cert(), newCert.key());
                 assertTrue(log.await("tls re-read").contains("new connections get the new certificate"));
@@ -151,7 +118,7 @@ class TlsRotationTest {
                 AgentEnd second = t.agentTls(trusting(newCa)).connectedAgent(echo.address());
                 assertTrue(second.isReady(), "an agent that trusts only the new CA gets a session");
 
-                echoes(user, data, half, data.length - half);
+                Users.echoes(user, data, half, data.length - half);
                 assertTrue(first.isReady(), "the session opened with the old certificate stays");
                 assertEquals(2, t.server.stats().agents());
             }
@@ -175,18 +142,18 @@ class TlsRotationTest {
             assertFalse(files.poll(), "the same bad version a second time");
             assertEquals(1, log.matching("cannot be loaded").size(), String.join("\n", log.matching("")));
             String line = log.matching("cannot be loaded").get(0);
-            assertTrue(line.contains("tunnel t: tls.cert '" + secret.resolve("tls.crt") + "' and tls.key '"
-                    + secret.resolve("tls.key") + "'"), line);
+            assertTrue(line.contains("tunnel t: tls.cert '" + secret.file("tls.crt") + "' and tls.key '"
+                    + secret.file("tls.key") + "'"), line);
             assertTrue(line.contains("the certificate and key loaded before stay in use"), line);
 
             publish("v3", newCert.cert(), oldCert.key()); // a writer that replaced only one of the two
             assertFalse(files.poll());
             assertEquals(1, log.matching("does not belong").size(), String.join("\n", log.matching("")));
 
-            Files.delete(secret.resolve("..v3").resolve("tls.key"));
+            Files.delete(secret.file("..v3").resolve("tls.key"));
             assertFalse(files.poll());
             assertFalse(files.poll());
-            assertEquals(1, log.matching("tls.key '" + secret.resolve("tls.key") + "' cannot be read").size(),
+            assertEquals(1, log.matching("tls.key '" + secret.file("tls.key") + "' cannot be read").size(),
                     String.join("\n", log.matching("")));
 
             assertTrue(served(t.server.tunnelPort(), oldCa).getSubjectX500Principal().getName()

@@ -14,6 +14,7 @@ import dev.itt.mux.AuthKey;
 import dev.itt.mux.SessionConfig;
 import dev.itt.testing.Await;
 import dev.itt.testing.LogCapture;
+import dev.itt.testing.MountedSecret;
 import dev.itt.testing.Target;
 import dev.itt.testing.TestConfigs;
 import dev.itt.testing.TunnelFixture;
@@ -24,7 +25,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,19 +43,11 @@ class TokenRotationTest {
     @TempDir
     Path dir;
 
-    /** A Secret volume: {@code token -> ..data/token}, {@code ..data -> ..VERSION}. */
+    /** A Secret volume with the file {@code token}, at {@code version}: returns the path to configure. */
     private Path secret(String version, String content) throws IOException {
-        Path v = Files.createDirectories(dir.resolve(".." + version));
-        Files.writeString(v.resolve("token"), content);
-        Path data = dir.resolve("..data");
-        if (!Files.exists(data, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            Files.createSymbolicLink(data, v.getFileName());
-            Files.createSymbolicLink(dir.resolve("token"), Path.of("..data", "token"));
-        } else {
-            Path tmp = Files.createSymbolicLink(dir.resolve("..data_tmp"), v.getFileName());
-            Files.move(tmp, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        }
-        return dir.resolve("token");
+        MountedSecret secret = new MountedSecret(dir);
+        secret.publish(version, Map.of("token", content.getBytes(UTF_8)));
+        return secret.file("token");
     }
 
     private static SessionConfig serverWithTokenFile(Path file) {

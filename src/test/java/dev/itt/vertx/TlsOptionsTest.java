@@ -34,7 +34,7 @@ class TlsOptionsTest {
         NetServerOptions server = new NetServerOptions();
         assertSame(server, TlsOptions.server(server, null));
         assertFalse(server.isSsl());
-        assertFalse(TlsOptions.agent(new NetClientOptions(), null, Duration.ofSeconds(1)).isSsl());
+        assertFalse(TlsOptions.agent(new NetClientOptions(), null).isSsl());
     }
 
     @Test
@@ -63,15 +63,20 @@ class TlsOptionsTest {
     }
 
     @Test
-    void theAgentAlwaysVerifiesTheHostnameAndTrustsTheJvmStoreWithoutATrustFile() {
-        NetClientOptions o = TlsOptions.agent(new NetClientOptions(), new TlsSpec.Agent(null, null, null, "x"),
-                Duration.ofSeconds(1));
-        assertTrue(o.isSsl());
-        assertEquals("HTTPS", o.getHostnameVerificationAlgorithm());
-        assertFalse(o.isTrustAll());
-        assertNull(o.getTrustOptions(), "the JVM's default trust store");
-        assertNull(o.getKeyCertOptions(), "no client certificate");
-        assertEquals(Set.of("TLSv1.2", "TLSv1.3"), o.getEnabledSecureTransportProtocols());
+    void theAgentAlwaysVerifiesTheHostnameAndTrustsTheJvmStoreWithoutATrustFile() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            NetClientOptions o = TlsOptions.agent(new NetClientOptions(), TlsFiles.load(vertx, "t",
+                    new TlsSpec.Agent(null, null, null, "x"), Duration.ofSeconds(1)));
+            assertTrue(o.isSsl());
+            assertEquals("HTTPS", o.getHostnameVerificationAlgorithm());
+            assertFalse(o.isTrustAll());
+            assertNull(o.getTrustOptions(), "the JVM's default trust store");
+            assertNull(o.getKeyCertOptions(), "no client certificate");
+            assertEquals(Set.of("TLSv1.2", "TLSv1.3"), o.getEnabledSecureTransportProtocols());
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+        }
     }
 
     private static SSLHandshakeException handshake(Throwable cause) {
