@@ -86,8 +86,8 @@ final class Handshake {
     ByteBuf onChallenge(ByteBufAllocator alloc, byte[] nonce, byte[] proofs) throws MuxException {
         expect(FrameType.CHALLENGE);
         serverNonce = nonce;
-        expected = FrameType.WELCOME;
         if (keys.isEmpty()) {
+            expected = FrameType.WELCOME;
             return codec.auth(alloc, new byte[0]);
         }
         AuthKey key = keys.get(0);
@@ -100,6 +100,7 @@ final class Handshake {
             throw MuxException.connectionError(ErrorCode.AUTH_FAILED,
                     "the server end did not prove it holds this agent's token: refusing it");
         }
+        expected = FrameType.WELCOME; // only now: a refused server end is never welcome, whatever comes next
         return codec.auth(alloc, Authenticator.agentProof(key, config.tunnel(), agentNonce, serverNonce));
     }
 

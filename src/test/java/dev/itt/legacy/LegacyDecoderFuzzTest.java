@@ -3,11 +3,11 @@ package dev.itt.legacy;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.itt.mux.Role;
 import dev.itt.mux.wire.FrameCollector;
 import dev.itt.mux.wire.MuxException;
-import io.netty.buffer.Unpooled;
+import dev.itt.testing.FuzzInput;
+import dev.itt.testing.FuzzTarget;
 import java.io.File;
 import java.lang.reflect.Method;
 import java.net.URL;
@@ -23,15 +23,15 @@ class LegacyDecoderFuzzTest {
     /** The cap the fuzz test decodes with; seeds sit just below and above it. */
     static final int CAP = 4096;
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTarget
     void legacyDecoderOnlyEverThrowsProtocolErrors(byte[] input) {
         for (Role role : Role.values()) {
             LegacyCodec codec = new LegacyCodec(role, CAP);
             // the last byte picks where the input is cut in two (the first is the version for almost every seed)
-            int split = input.length == 0 ? 0 : (input[input.length - 1] & 0xFF) % (input.length + 1);
+            int split = FuzzInput.split(input);
             try {
-                codec.decode(Unpooled.wrappedBuffer(input, 0, split), new FrameCollector());
-                codec.decode(Unpooled.wrappedBuffer(input, split, input.length - split), new FrameCollector());
+                codec.decode(FuzzInput.pooled(input, 0, split), new FrameCollector());
+                codec.decode(FuzzInput.pooled(input, split, input.length - split), new FrameCollector());
             } catch (MuxException expected) {
                 // the only way out for bad input
             } finally {
@@ -44,7 +44,7 @@ class LegacyDecoderFuzzTest {
     void everyFuzzTestHasItsSeedCorpusWhereJazzerLooksForIt() throws Exception {
         int fuzzTests = 0;
         for (Method m : LegacyDecoderFuzzTest.class.getDeclaredMethods()) {
-            if (m.isAnnotationPresent(FuzzTest.class)) {
+            if (m.isAnnotationPresent(FuzzTarget.class)) {
                 fuzzTests++;
                 URL dir = LegacyDecoderFuzzTest.class.getResource(
                         LegacyDecoderFuzzTest.class.getSimpleName() + "Inputs/" + m.getName());

@@ -1,13 +1,13 @@
 package dev.itt.mux;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.itt.mux.wire.Frame;
 import dev.itt.mux.wire.FrameCollector;
 import dev.itt.mux.wire.FrameDecoder;
 import dev.itt.mux.wire.MuxException;
+import dev.itt.testing.FuzzInput;
+import dev.itt.testing.FuzzTarget;
 import dev.itt.testing.TestConfigs;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 
 /**
  * Jazzer fuzzing of whole sessions, handshake included: whatever bytes a peer sends, in whatever pieces, a session
@@ -25,9 +25,9 @@ class SessionFuzzTest {
         Session session = new Session(role, wire, TestConfigs.session("t", token), events, Dialect.nativeProtocol());
         session.start(System.nanoTime());
         // the last byte picks where the input is cut in two
-        int split = input.length == 0 ? 0 : (input[input.length - 1] & 0xFF) % (input.length + 1);
-        session.onRead(Unpooled.copiedBuffer(input, 0, split));
-        session.onRead(Unpooled.copiedBuffer(input, split, input.length - split));
+        int split = FuzzInput.split(input);
+        session.onRead(FuzzInput.pooled(input, 0, split));
+        session.onRead(FuzzInput.pooled(input, split, input.length - split));
         session.tick(System.nanoTime());
         boolean established = session.isEstablished();
         session.close(dev.itt.mux.wire.ErrorCode.NO_ERROR, "fuzz case over");
@@ -55,24 +55,24 @@ class SessionFuzzTest {
 
     private record Fed(boolean established, FrameCollector written) {}
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTarget
     void aServerSessionSurvivesAnyBytes(byte[] input) {
         feed(Role.SERVER, null, input);
     }
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTarget
     void anAgentSessionSurvivesAnyBytes(byte[] input) {
         feed(Role.AGENT, null, input);
     }
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTarget
     void aServerWithATokenLetsInNoPeerThatLacksIt(byte[] input) {
         if (feed(Role.SERVER, "s3cret", input).established()) {
             throw new AssertionError("established without the agent's proof");
         }
     }
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTarget
     void anAgentWithATokenNeitherEstablishesNorProvesItselfToAnImpostor(byte[] input) {
         Fed fed = feed(Role.AGENT, "s3cret", input);
         if (fed.established()) {

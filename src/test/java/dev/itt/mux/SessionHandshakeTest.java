@@ -187,7 +187,7 @@ class SessionHandshakeTest {
 
         @Override
         public io.netty.buffer.ByteBufAllocator alloc() {
-            return io.netty.buffer.UnpooledByteBufAllocator.DEFAULT;
+            return dev.itt.testing.FuzzInput.ALLOC; // pooled: tracked by the leak detector when fuzzing
         }
 
         @Override

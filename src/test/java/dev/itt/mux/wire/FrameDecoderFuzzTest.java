@@ -3,7 +3,8 @@ package dev.itt.mux.wire;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.itt.testing.FuzzInput;
+import dev.itt.testing.FuzzTarget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -23,15 +24,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class FrameDecoderFuzzTest {
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTarget
     void decoderOnlyEverThrowsProtocolErrors(byte[] input) {
         FrameDecoder decoder = new FrameDecoder();
         FrameCollector collector = new FrameCollector();
         // the last byte picks where the input is cut in two (the first is 0 for every frame shorter than 64 KiB)
-        int split = input.length == 0 ? 0 : (input[input.length - 1] & 0xFF) % (input.length + 1);
+        int split = FuzzInput.split(input);
         try {
-            decoder.decode(Unpooled.wrappedBuffer(input, 0, split), collector);
-            decoder.decode(Unpooled.wrappedBuffer(input, split, input.length - split), collector);
+            decoder.decode(FuzzInput.pooled(input, 0, split), collector);
+            decoder.decode(FuzzInput.pooled(input, split, input.length - split), collector);
         } catch (MuxException expected) {
             // the only way out for bad input
         } finally {
@@ -39,13 +40,14 @@ class FrameDecoderFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTarget
     void decodedFramesReencodeToTheSameBytes(byte[] input) {
         FrameDecoder decoder = new FrameDecoder();
         FrameCollector collector = new FrameCollector();
         try {
-            decoder.decode(Unpooled.wrappedBuffer(input), collector);
+            decoder.decode(FuzzInput.pooled(input, 0, input.length), collector);
         } catch (MuxException expected) {
+            decoder.release();
             return;
         }
         int consumed = input.length - decoder.pendingBytes();
