@@ -221,6 +221,7 @@ public final class TlsFiles implements FileWatcher.Watched {
             }
             o.setTrustOptions(trust);
         }
+        TlsOptions.CIPHER_SUITES.forEach(o::addEnabledCipherSuite);
         return o;
     }
 

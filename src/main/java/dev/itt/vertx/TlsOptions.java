@@ -18,13 +18,26 @@ import javax.net.ssl.SSLException;
 /**
  * The TLS options in one place: the server end's TLS listeners ({@code tunnel}, and {@code listen} with
  * {@code listen-tls.*}) and the agent's dial of {@code downstream}. Vert.x does the TLS (the JDK's engine); this
- * class only chooses: TLS 1.2 and 1.3, the PEM material {@link TlsFiles} loaded, client certificates required when
+ * class only chooses: TLS 1.2 and 1.3 with Mozilla's "intermediate" cipher suites, the PEM material {@link TlsFiles} loaded, client certificates required when
  * a client CA is set, hostname verification always on for the agent, and the handshake bounded by the tunnel's
  * {@code handshake-timeout}.
  */
 public final class TlsOptions {
     /** TLS 1.0 and 1.1 are off (RFC 8996). */
     static final List<String> PROTOCOLS = List.of("TLSv1.2", "TLSv1.3");
+
+    /**
+     * The cipher suites of Mozilla's "intermediate" server profile (version 5.7), in preference order: the three of
+     * TLS 1.3, then TLS 1.2's forward-secret AEAD suites. The JDK's own default list for TLS 1.2 also has CBC and
+     * non-forward-secret suites, which that profile leaves out.
+     */
+    static final List<String> CIPHER_SUITES = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
     private TlsOptions() {}
 
@@ -64,11 +77,12 @@ public final class TlsOptions {
         return options;
     }
 
-    /** What both sides set alike: TLS on, the engine, the versions and the handshake timeout {@code loaded} has. */
+    /** What both sides set alike: TLS on, the engine, and the versions, suites and handshake timeout of {@code loaded}. */
     private static void common(TCPSSLOptions options, SSLOptions loaded) {
         options.setSsl(true);
         options.setJdkSslEngineOptions(new JdkSSLEngineOptions());
         options.setEnabledSecureTransportProtocols(new LinkedHashSet<>(loaded.getEnabledSecureTransportProtocols()));
+        loaded.getEnabledCipherSuites().forEach(options::addEnabledCipherSuite);
         options.setSslHandshakeTimeout(loaded.getSslHandshakeTimeout());
         options.setSslHandshakeTimeoutUnit(loaded.getSslHandshakeTimeoutUnit());
     }
