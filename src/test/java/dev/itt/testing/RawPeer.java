@@ -20,10 +20,11 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * A hostile "agent": a plain blocking socket that writes whatever frames a test builds with {@link FrameEncoder}
- * and decodes what the server end sends back with a {@link FrameDecoder}, sharing no session code with what it
- * attacks. Reading is explicit: {@link #handshake} reads on the caller's thread, {@link #startReading} then reads
- * on a thread of its own; a peer that never calls it never reads its socket.
+ * A hostile peer: a plain blocking socket that writes whatever frames a test builds with {@link FrameEncoder}
+ * and decodes what the other end sends back with a {@link FrameDecoder}, sharing no session code with what it
+ * attacks. Usually a fake agent dialing a real server end ({@link #connect}); {@link RawServer} makes it a fake
+ * server end that a real agent dials. Reading is explicit: {@link #handshake} reads on the caller's thread,
+ * {@link #startReading} then reads on a thread of its own; a peer that never calls it never reads its socket.
  */
 public final class RawPeer implements AutoCloseable {
     /** The session window a real agent grants after the handshake (PROTOCOL.md §4.1, default 64 MiB). */
@@ -42,6 +43,13 @@ public final class RawPeer implements AutoCloseable {
         this.socket = socket;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
+    }
+
+    /** A connection a {@link RawServer} accepted from a real agent. */
+    static RawPeer accepted(Socket s) throws IOException {
+        s.setTcpNoDelay(true);
+        s.setSoTimeout((int) TunnelFixture.WAIT.toMillis());
+        return new RawPeer(s);
     }
 
     /** Connects to the server end's tunnel port; {@code receiveBuffer} > 0 shrinks the socket's receive buffer. */
@@ -101,11 +109,28 @@ public final class RawPeer implements AutoCloseable {
      * session-window grant a real agent sends. Reads on the caller's thread.
      */
     public void handshake(String tunnel) throws IOException {
+        handshake(tunnel, true);
+    }
+
+    /** As {@link #handshake(String)}; without {@code grant} the server end keeps the initial 256 KiB session credit. */
+    public void handshake(String tunnel, boolean grant) throws IOException {
         send(out -> FrameEncoder.writeHello(out, WireConstants.VERSION, tunnel, nonce()));
         readUntil(Frame.Challenge.class::isInstance);
         send(out -> FrameEncoder.writeAuth(out, new byte[0]));
         readUntil(Frame.Welcome.class::isInstance);
-        send(out -> FrameEncoder.writeWindowUpdate(out, 0, SESSION_WINDOW_INCREMENT));
+        if (grant) {
+            send(out -> FrameEncoder.writeWindowUpdate(out, 0, SESSION_WINDOW_INCREMENT));
+        }
+    }
+
+    /**
+     * A PING with a payload of its own, waited for until its ACK is back: the other end handles frames in order, so
+     * whatever it sent in answer to the frames before the PING has arrived by then. Needs the reader thread.
+     */
+    public void fence() throws IOException {
+        long payload = new SecureRandom().nextLong();
+        send(out -> FrameEncoder.writePing(out, false, payload));
+        await(Frame.Ping.class, p -> p.ack() && p.payload() == payload);
     }
 
     public static byte[] nonce() {
@@ -157,7 +182,7 @@ public final class RawPeer implements AutoCloseable {
             return false;
         }
         if (n < 0) {
-            end("closed by the server end");
+            end("closed by the other end");
             return false;
         }
         FrameCollector collector = new FrameCollector();
@@ -185,7 +210,7 @@ public final class RawPeer implements AutoCloseable {
 
     /** The first frame {@code wanted} decoded by the reader thread, waiting for it; fails if the connection ends. */
     public <T extends Frame> T await(Class<T> type, Predicate<T> wanted) {
-        Await.until("a " + type.getSimpleName() + " from the server end", TunnelFixture.WAIT,
+        Await.until("a " + type.getSimpleName() + " from the other end", TunnelFixture.WAIT,
                 () -> find(type, wanted) != null || ended);
         T found = find(type, wanted);
         if (found == null) {
@@ -195,7 +220,7 @@ public final class RawPeer implements AutoCloseable {
         return found;
     }
 
-    /** The GO_AWAY the server end sent, waiting for it. */
+    /** The GO_AWAY the other end sent, waiting for it. */
     public Frame.GoAway awaitGoAway() {
         return await(Frame.GoAway.class, g -> true);
     }
@@ -209,9 +234,9 @@ public final class RawPeer implements AutoCloseable {
         return null;
     }
 
-    /** Waits until the server end has closed the connection (the reader saw EOF or a reset). */
+    /** Waits until the other end has closed the connection (the reader saw EOF or a reset). */
     public void awaitClosed() {
-        Await.until("the server end to close the hostile connection", TunnelFixture.WAIT, () -> ended);
+        Await.until("the other end to close the hostile connection", TunnelFixture.WAIT, () -> ended);
     }
 
     public boolean ended() {
