@@ -119,7 +119,8 @@ public final class Session {
         receiver.newSecond();
         if (phase == Phase.OPEN) {
             try {
-                writeTimeout.check(nowNanos, transport);
+                writeTimeout.check(nowNanos, transport); // the peer reads nothing
+                keepAlive.checkAlive(nowNanos); // the peer is silent: a stopped process reads nothing either
             } catch (MuxException e) {
                 cutOff(e);
                 return;
@@ -129,7 +130,6 @@ public final class Session {
             if (phase == Phase.HANDSHAKE) {
                 handshake.checkTime(nowNanos);
             } else if (phase == Phase.OPEN) {
-                keepAlive.checkAlive(nowNanos);
                 if (drainDeadlineNanos != 0 && nowNanos - drainDeadlineNanos > 0) {
                     close(ErrorCode.NO_ERROR, "drain time over, " + streams.size() + " streams cut");
                 } else if (keepAlive.pingDue(nowNanos)) {

@@ -305,5 +305,6 @@ class SessionDefenceTest {
         assertFalse(p.agent.isClosed(), "a PING goes out first");
         p.agent.tick(now + timeout + 1_000_000_000L);
         assertEquals(ErrorCode.KEEPALIVE_TIMEOUT, p.agentEvents.closedCode);
+        assertTrue(p.agentSide.aborted, "dropped, not flushed: a stopped peer would never let a flush finish");
     }
 }
