@@ -152,6 +152,7 @@ public final class ConfigValidator {
     private SessionConfig session(String name, String wireName, TunnelConfig c) {
         positive(name, "keep-alive-interval", c.keepAliveInterval());
         positive(name, "handshake-timeout", c.handshakeTimeout());
+        positive(name, "write-timeout", c.writeTimeout());
         if (c.keepAliveTimeout().compareTo(c.keepAliveInterval()) <= 0) {
             problem(name, "keep-alive-timeout", c.keepAliveTimeout() + " must be longer than keep-alive-interval "
                     + c.keepAliveInterval());
@@ -169,7 +170,7 @@ public final class ConfigValidator {
         int sessionWindow = window(name, "session-window", c.sessionWindow().asLongValue());
         Credentials credentials = credentials(name, wireName, c);
         return new SessionConfig(wireName, credentials, c.maxStreams(), c.maxPendingOpens(), streamWindow, sessionWindow,
-                c.keepAliveInterval(), c.keepAliveTimeout(), c.handshakeTimeout(), c.maxPingsPerSecond(),
+                c.keepAliveInterval(), c.keepAliveTimeout(), c.writeTimeout(), c.handshakeTimeout(), c.maxPingsPerSecond(),
                 c.maxResetsPerSecond(), c.maxControlFramesPerSecond(), queued);
     }
 

@@ -65,6 +65,10 @@ public interface TunnelConfig {
     @WithDefault("30s")
     Duration keepAliveTimeout();
 
+    /** Time bytes queued for the tunnel connection may wait with none taken by the network; then it is closed. */
+    @WithDefault("30s")
+    Duration writeTimeout();
+
     /** Time the handshake may take. */
     @WithDefault("10s")
     Duration handshakeTimeout();

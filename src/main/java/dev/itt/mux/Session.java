@@ -35,12 +35,15 @@ public final class Session {
     private final Sender sender;
     private final Receiver receiver;
     private final KeepAlive keepAlive;
+    private final WriteTimeout writeTimeout;
     private final Handshake handshake;
 
     private Phase phase = Phase.HANDSHAKE;
     private boolean goAwaySent;
     private boolean goAwayReceived;
     private boolean transportClosed;
+    /** The peer reads nothing of what we send: the connection is dropped, not flushed, when the session closes. */
+    private boolean peerStoppedReading;
     /** Inside {@link #onRead}: a close then leaves the codec's buffers to be freed once decoding returns. */
     private boolean decoding;
     private long drainDeadlineNanos;
@@ -57,6 +60,7 @@ public final class Session {
         this.sender = new Sender(transport, codec, flow);
         this.receiver = new Receiver(this, streams, flow, new FloodLimits(config, dialect.frameLimits()));
         this.keepAlive = new KeepAlive(dialect.keepAlive(), config);
+        this.writeTimeout = WriteTimeout.of(dialect.flow(), config);
         this.handshake = dialect.handshake() ? new Handshake(role, config, codec) : null;
     }
 
@@ -107,14 +111,25 @@ public final class Session {
         close(ErrorCode.SESSION_CLOSED, goAwayReceived ? "peer closed after GO_AWAY" : "connection lost");
     }
 
-    /** Once a second: handshake timeout, dead-peer detection, drain deadline, keep-alive, rate windows. */
+    /**
+     * Once a second: handshake timeout, dead-peer detection (a silent peer, or one that reads nothing), drain
+     * deadline, keep-alive, rate windows.
+     */
     public void tick(long nowNanos) {
         receiver.newSecond();
+        if (phase == Phase.OPEN) {
+            try {
+                writeTimeout.check(nowNanos, transport); // the peer reads nothing
+                keepAlive.checkAlive(nowNanos); // the peer is silent: a stopped process reads nothing either
+            } catch (MuxException e) {
+                cutOff(e);
+                return;
+            }
+        }
         try {
             if (phase == Phase.HANDSHAKE) {
                 handshake.checkTime(nowNanos);
             } else if (phase == Phase.OPEN) {
-                keepAlive.checkAlive(nowNanos);
                 if (drainDeadlineNanos != 0 && nowNanos - drainDeadlineNanos > 0) {
                     close(ErrorCode.NO_ERROR, "drain time over, " + streams.size() + " streams cut");
                 } else if (keepAlive.pingDue(nowNanos)) {
@@ -148,7 +163,7 @@ public final class Session {
         if (phase == Phase.CLOSED) {
             return;
         }
-        boolean farewell = !transportClosed && (!goAwaySent || code != ErrorCode.NO_ERROR);
+        boolean farewell = !transportClosed && !peerStoppedReading && (!goAwaySent || code != ErrorCode.NO_ERROR);
         phase = Phase.CLOSED; // first: the farewell GO_AWAY must not trip the queued-bytes check again
         if (farewell) {
             sendGoAway(code, reason);
@@ -160,7 +175,11 @@ public final class Session {
             s.terminate(ErrorCode.SESSION_CLOSED, "session closed: " + reason, true);
         }
         sender.clear();
-        transport.close();
+        if (peerStoppedReading) {
+            transport.abort(); // a flush would wait for the peer to read, which it does not
+        } else {
+            transport.close();
+        }
         handler.onClosed(this, code, reason);
     }
 
@@ -245,6 +264,12 @@ public final class Session {
         transport.flush();
     }
 
+    /** The peer reads nothing of what we send: the session ends without a GO_AWAY, which would only queue too. */
+    private void cutOff(MuxException e) {
+        peerStoppedReading = true;
+        fail(e);
+    }
+
     /** Control frames are never held back by credit; a peer that stops reading them is cut off. */
     void sendControl(ByteBuf frame) {
         if (frame == null) {
@@ -257,7 +282,7 @@ public final class Session {
         transport.write(frame);
         transport.flush();
         if (phase != Phase.CLOSED && transport.pendingBytes() > config.maxQueuedBytes()) {
-            fail(MuxException.connectionError(ErrorCode.ENHANCE_YOUR_CALM,
+            cutOff(MuxException.connectionError(ErrorCode.ENHANCE_YOUR_CALM,
                     "peer does not read: %d bytes queued", transport.pendingBytes()));
         }
     }

@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param sessionWindow receive window of the whole session, the budget all streams share
  * @param keepAliveInterval idle time after which a PING is sent
  * @param keepAliveTimeout silence after which the peer is declared dead
+ * @param writeTimeout time queued bytes may wait with none taken by the network before the peer is cut off
  * @param handshakeTimeout time the handshake may take
  * @param maxPingsPerSecond PINGs accepted per second
  * @param maxResetsPerSecond RESET and OPEN_FAILED frames accepted per second
@@ -29,6 +30,7 @@ public record SessionConfig(
         int sessionWindow,
         Duration keepAliveInterval,
         Duration keepAliveTimeout,
+        Duration writeTimeout,
         Duration handshakeTimeout,
         int maxPingsPerSecond,
         int maxResetsPerSecond,

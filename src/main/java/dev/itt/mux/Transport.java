@@ -22,6 +22,15 @@ public interface Transport {
     /** Bytes queued and not yet handed to the network. */
     long pendingBytes();
 
+    /**
+     * A mark of how far the network has taken the queue: it changes whenever queued bytes go out, and not when
+     * more are queued behind them. Equal marks a while apart, with bytes pending, mean nothing went out.
+     */
+    long sentMark();
+
     /** Flushes what is queued, then closes the connection. */
     void close();
+
+    /** Closes the connection at once, dropping whatever is still queued: for a peer that reads nothing. */
+    void abort();
 }

@@ -146,6 +146,23 @@ public final class Connection implements Runnable {
     }
 
     /**
+     * Closes now, dropping what is queued, in Netty and in the kernel. Vert.x's close waits for the queue to
+     * flush, which a peer that reads nothing never lets happen: closing from Vert.x's own handler's context passes
+     * it by. No linger makes the kernel reset the TCP connection instead of keeping the unsent bytes (a Unix socket
+     * has no such option and drops them anyway); under TLS, Netty's TLS handler still tries its close_notify for
+     * up to its flush timeout (3 s) first.
+     */
+    public void abort() {
+        ctx.channel().config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+        ctx.close();
+    }
+
+    /** The Netty channel, for the adapters of this package that need more of it. */
+    io.netty.channel.Channel channel() {
+        return ctx.channel();
+    }
+
+    /**
      * The peer's address as Netty holds it for the channel anyway. Vert.x's {@code NetSocket.remoteAddress()} would
      * build and keep a wrapper of its own on every socket, which a tunnel of idle streams pays for many times.
      */

@@ -12,6 +12,7 @@ import io.netty.buffer.ByteBufAllocator;
  */
 public final class SocketTransport implements Transport, ReadSwitch {
     private final Connection connection;
+    private final SentBytes sent;
 
     /**
      * Write queue marks of a tunnel connection. Netty's default (64 KiB high) is one DATA frame: the queue would
@@ -29,6 +30,7 @@ public final class SocketTransport implements Transport, ReadSwitch {
         this.connection = connection;
         connection.writeQueueMarks(WRITE_QUEUE_LOW, WRITE_QUEUE_HIGH);
         connection.readUpTo(MAX_READ);
+        this.sent = SentBytes.install(connection.channel());
     }
 
     /** Routes the connection's reads, drains and close into {@code session}, then starts it. */
@@ -66,6 +68,11 @@ public final class SocketTransport implements Transport, ReadSwitch {
     }
 
     @Override
+    public long sentMark() {
+        return sent.sent(connection.channel());
+    }
+
+    @Override
     public void pauseReading() {
         connection.pause();
     }
@@ -78,5 +85,10 @@ public final class SocketTransport implements Transport, ReadSwitch {
     @Override
     public void close() {
         connection.close();
+    }
+
+    @Override
+    public void abort() {
+        connection.abort();
     }
 }

@@ -90,6 +90,11 @@ final class UnderAttack implements AutoCloseable {
         return openOn(hostile, 0, 0);
     }
 
+    /** Waits until the well-behaved transfer has echoed {@code bytes} more. */
+    void awaitFlow(long bytes) {
+        flow.awaitMore(bytes);
+    }
+
     /** The session-closing line the server end logged for a connection error with {@code code}, waiting for it. */
     String loggedClose(String code) {
         return log.await("(" + code + ")");

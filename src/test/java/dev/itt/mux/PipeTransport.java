@@ -24,6 +24,9 @@ final class PipeTransport implements Transport {
     private boolean closed;
     private boolean peerReads = true;
     long bytesWritten;
+    private long bytesDelivered;
+    /** Closed by {@link #abort()}: what was queued was dropped, not delivered. */
+    boolean aborted;
 
     PipeTransport(TestLoop loop) {
         this.loop = loop;
@@ -89,6 +92,7 @@ final class PipeTransport implements Transport {
         while ((b = queued.poll()) != null) {
             all.addComponent(true, b);
         }
+        bytesDelivered += pending;
         pending = 0;
         peer.receiver.onRead(all);
         if (wasFull && receiver != null && !closed) {
@@ -106,13 +110,27 @@ final class PipeTransport implements Transport {
         return pending;
     }
 
+    @Override
+    public long sentMark() {
+        return bytesDelivered;
+    }
+
+    @Override
+    public void abort() {
+        aborted = true;
+        shut(false);
+    }
 
     @Override
     public void close() {
+        shut(peerReads);
+    }
+
+    private void shut(boolean deliverFirst) {
         if (closed) {
             return;
         }
-        if (peerReads) {
+        if (deliverFirst) {
             deliver();
         }
         closed = true;

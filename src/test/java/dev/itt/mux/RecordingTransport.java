@@ -104,7 +104,17 @@ final class RecordingTransport implements Transport {
     }
 
     @Override
+    public long sentMark() {
+        return 0; // pendingBytes() drops to 0 as the test lets bytes out
+    }
+
+    @Override
     public void close() {
         closed = true;
+    }
+
+    @Override
+    public void abort() {
+        close();
     }
 }

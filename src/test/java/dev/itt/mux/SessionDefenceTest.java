@@ -273,6 +273,27 @@ class SessionDefenceTest {
         assertTrue(pings * 17 >= TestConfigs.session("t", null).maxQueuedBytes());
     }
 
+    /**
+     * A peer that reads nothing but keeps sending (here ACKs for PINGs it never saw, which keep-alive counts as signs
+     * of life) is cut at the write timeout, and its connection dropped with what was queued for it.
+     */
+    @Test
+    void aPeerThatKeepsTalkingButNeverReadsIsCutAtTheWriteTimeout() {
+        SessionConfig config = TestConfigs.session("t", null, Map.of("write-timeout", "5s"));
+        PipeLink p = new PipeLink(config, config).start();
+        p.agentSide.peerReads(false);
+        p.agent.onRead(frame(out -> FrameEncoder.writePing(out, false, 1))); // an answer that waits
+        long now = System.nanoTime();
+        for (int s = 0; s <= 5; s++) {
+            p.agent.onRead(frame(out -> FrameEncoder.writePing(out, true, 12345)));
+            p.agent.tick(now + s * 1_000_000_000L);
+            assertFalse(p.agent.isClosed(), "second " + s);
+        }
+        p.agent.tick(now + 7_000_000_000L);
+        assertEquals(ErrorCode.ENHANCE_YOUR_CALM, p.agentEvents.closedCode);
+        assertTrue(p.agentSide.aborted, "dropped, not flushed: the peer would never let a flush finish");
+    }
+
     @Test
     void aSilentPeerIsDeclaredDead() {
         PipeLink p = PipeLink.of("t", null, null).start();
@@ -284,5 +305,6 @@ class SessionDefenceTest {
         assertFalse(p.agent.isClosed(), "a PING goes out first");
         p.agent.tick(now + timeout + 1_000_000_000L);
         assertEquals(ErrorCode.KEEPALIVE_TIMEOUT, p.agentEvents.closedCode);
+        assertTrue(p.agentSide.aborted, "dropped, not flushed: a stopped peer would never let a flush finish");
     }
 }

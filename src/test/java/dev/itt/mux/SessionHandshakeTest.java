@@ -208,6 +208,15 @@ class SessionHandshakeTest {
             return 0;
         }
 
+        @Override
+        public long sentMark() {
+            return 0;
+        }
+
+        @Override
+        public void abort() {
+            close();
+        }
 
         @Override
         public void close() {

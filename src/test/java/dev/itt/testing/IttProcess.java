@@ -101,6 +101,14 @@ public final class IttProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Sends signal {@code name} ({@code STOP}, {@code CONT}, ...) to the process with kill(1). */
+    public void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /** SIGKILL: the process dies without a word to its peer. */
     public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor();
