@@ -112,15 +112,14 @@ public final class Session {
     }
 
     /**
-     * Once a second: handshake timeout, dead-peer detection (a silent peer, or one that reads nothing), drain
-     * deadline, keep-alive, rate windows.
+     * Once a second: a peer that reads nothing, handshake timeout, dead-peer detection, drain deadline, keep-alive,
+     * rate windows.
      */
     public void tick(long nowNanos) {
         receiver.newSecond();
         if (phase == Phase.OPEN) {
             try {
                 writeTimeout.check(nowNanos, transport); // the peer reads nothing
-                keepAlive.checkAlive(nowNanos); // the peer is silent: a stopped process reads nothing either
             } catch (MuxException e) {
                 cutOff(e);
                 return;
@@ -130,6 +129,7 @@ public final class Session {
             if (phase == Phase.HANDSHAKE) {
                 handshake.checkTime(nowNanos);
             } else if (phase == Phase.OPEN) {
+                keepAlive.checkAlive(nowNanos); // a silent peer gets a GO_AWAY; the transport bounds its close
                 if (drainDeadlineNanos != 0 && nowNanos - drainDeadlineNanos > 0) {
                     close(ErrorCode.NO_ERROR, "drain time over, " + streams.size() + " streams cut");
                 } else if (keepAlive.pingDue(nowNanos)) {

@@ -28,7 +28,10 @@ public interface Transport {
      */
     long sentMark();
 
-    /** Flushes what is queued, then closes the connection. */
+    /**
+     * Flushes what is queued, then closes the connection; if the peer has not taken it all within a few seconds,
+     * drops it as {@link #abort()} does, so that a peer that stopped reading cannot keep the connection open.
+     */
     void close();
 
     /** Closes the connection at once, dropping whatever is still queued: for a peer that reads nothing. */

@@ -9,6 +9,7 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
 import io.vertx.core.net.impl.VertxHandler;
 import java.util.function.Consumer;
+import org.jboss.logging.Logger;
 
 /**
  * A Vert.x socket as the data path needs it: bytes in as Netty's pooled {@link ByteBuf}s (Vert.x's own data
@@ -24,6 +25,7 @@ public final class Connection implements Runnable {
             new io.netty.channel.AdaptiveRecvByteBufAllocator();
 
     private final NetSocketInternal socket;
+    private static final Logger LOG = Logger.getLogger(Connection.class);
     private final ChannelHandlerContext ctx;
     private boolean flushScheduled;
     // No field for the channel (ctx.channel() is a field read in Netty): 8 bytes less on every idle socket.
@@ -143,6 +145,21 @@ public final class Connection implements Runnable {
     /** Flushes what is queued, then closes. */
     public void close() {
         socket.close();
+    }
+
+    /**
+     * Flushes what is queued, then closes; drops the connection as {@link #abort()} does if it is still open
+     * {@code graceMillis} later (Vert.x's close waits for the flush, which a peer that reads nothing never lets end).
+     */
+    public void close(long graceMillis) {
+        socket.close();
+        ctx.executor().schedule(() -> {
+            if (ctx.channel().isOpen()) {
+                LOG.infof("connection %s dropped: %d bytes were still queued %d ms after its close (the peer reads"
+                        + " nothing)", describe(remoteAddress()), pendingBytes(), graceMillis);
+                abort();
+            }
+        }, graceMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /**

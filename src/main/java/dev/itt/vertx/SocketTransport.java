@@ -13,6 +13,8 @@ import io.netty.buffer.ByteBufAllocator;
 public final class SocketTransport implements Transport, ReadSwitch {
     private final Connection connection;
     private final SentBytes sent;
+    /** How long a closing tunnel connection may take to deliver its last frames, the GO_AWAY among them. */
+    static final long CLOSE_GRACE_MILLIS = 5_000;
 
     /**
      * Write queue marks of a tunnel connection. Netty's default (64 KiB high) is one DATA frame: the queue would
@@ -84,7 +86,7 @@ public final class SocketTransport implements Transport, ReadSwitch {
 
     @Override
     public void close() {
-        connection.close();
+        connection.close(CLOSE_GRACE_MILLIS);
     }
 
     @Override

@@ -72,6 +72,39 @@ class StalledReaderRowsTest {
     }
 
     /**
+     * A peer that reads nothing and says nothing: keep-alive declares it dead and closes with a GO_AWAY, which sits
+     * behind the bytes it never read, so the close cannot flush; the connection is dropped a few seconds later
+     * (SocketTransport's close grace), long before the write timeout, which is set high here.
+     */
+    @Test
+    void aSilentPeerThatReadsNothingIsDroppedAfterTheCloseGrace() throws Exception {
+        try (UnderAttack scene = UnderAttack.start(Map.of("keep-alive-interval", "1s", "keep-alive-timeout", "2s",
+                "write-timeout", "60s"))) {
+            RawPeer hostile = scene.connect(4096);
+            hostile.handshake("t");
+            Await.until("the server end to count the hostile peer", TunnelFixture.WAIT,
+                    () -> scene.tunnel.server.stats().agents() == 2);
+            Socket user = Users.connect(scene.tunnel.userPort());
+            int id = ((Frame.Open) hostile.readUntil(Frame.Open.class::isInstance)).streamId(); // its last read
+            hostile.send(out -> {
+                FrameEncoder.writeOpenOk(out, id);
+                FrameEncoder.writeWindowUpdate(out, id, 64 * 1024 * 1024);
+            });
+            AtomicLong userSent = new AtomicLong();
+            CompletableFuture.runAsync(() -> writeUntilRefused(user, 64L * 1024 * 1024, userSent));
+
+            assertTrue(scene.log.await("no frame from the peer").contains("(KEEPALIVE_TIMEOUT)"));
+            String dropped = scene.log.await("were still queued");
+            assertTrue(dropped.contains("ms after its close"), dropped);
+            Await.until("the dropped connection to refuse the peer's writes", TunnelFixture.WAIT,
+                    () -> !hostile.trySend(out -> FrameEncoder.writePing(out, false, 1)));
+            assertTrue(scene.log.matching("none sent for").isEmpty(), "the write timeout did not fire");
+            hostile.startReading();
+            scene.assertOnlyTheHostileWasCut(hostile);
+        }
+    }
+
+    /**
      * A user that stops reading, on the good agent's session beside the flowing transfer: its echo backs up
      * through the tunnel into the echo upstream on the agent, which stops reading too. Its stream waits on credit,
      * so no tunnel connection's queue stalls and neither end cuts anything, for longer than the write timeout; once
@@ -79,7 +112,9 @@ class StalledReaderRowsTest {
      */
     @Test
     void aUserThatStopsReadingStallsOnlyItsOwnStreamForLongerThanTheWriteTimeout() throws Exception {
-        long size = 32L * 1024 * 1024;
+        // more than every buffer on the echo's way can hold: kernel send and receive buffers autotune to a few MB
+        // each, and the path has eight of them besides the two stream windows
+        long size = 96L * 1024 * 1024;
         try (UnderAttack scene = UnderAttack.start(Map.of("write-timeout", "2s", "max-stream-window", "1M"))) {
             Socket stalled = new Socket();
             stalled.setReceiveBufferSize(4096);

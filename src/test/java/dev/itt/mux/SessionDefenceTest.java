@@ -305,6 +305,7 @@ class SessionDefenceTest {
         assertFalse(p.agent.isClosed(), "a PING goes out first");
         p.agent.tick(now + timeout + 1_000_000_000L);
         assertEquals(ErrorCode.KEEPALIVE_TIMEOUT, p.agentEvents.closedCode);
-        assertTrue(p.agentSide.aborted, "dropped, not flushed: a stopped peer would never let a flush finish");
+        // a silent peer may still read: it gets the GO_AWAY, and the transport bounds the close (SocketTransport)
+        assertFalse(p.agentSide.aborted, "closed with a GO_AWAY, not dropped");
     }
 }
