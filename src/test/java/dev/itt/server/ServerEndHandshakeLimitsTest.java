@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.agent.AgentEnd;
+import dev.itt.config.TlsSpec;
 import dev.itt.end.Limit;
 import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.Frame;
@@ -15,6 +16,7 @@ import dev.itt.testing.LogCapture;
 import dev.itt.testing.RawPeer;
 import dev.itt.testing.Target;
 import dev.itt.testing.TestConfigs;
+import dev.itt.testing.TestPki;
 import dev.itt.testing.TunnelFixture;
 import dev.itt.testing.Users;
 import io.netty.buffer.ByteBuf;
@@ -22,6 +24,7 @@ import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +32,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code max-handshakes} and {@code max-handshakes-per-source} on a real server end: stalled peers are raw sockets
@@ -189,6 +193,34 @@ class ServerEndHandshakeLimitsTest {
             assertEquals(1 + refused[0], t.server.limitHits().count(Limit.MAX_HANDSHAKES_PER_SOURCE),
                     "the third stall, and the " + refused[0] + " agent(s) that came before the slots were free");
             assertTrue(refused[0] <= 1, refused[0] + " agents refused after both stalled peers had been cut");
+        }
+    }
+
+    /**
+     * With TLS on the tunnel port the caps count from the end of the TLS handshake: a peer that stalls in the TLS
+     * handshake takes no slot, even with {@code max-handshakes-per-source} 1, and is cut by the TLS handshake
+     * timeout, which is {@code handshake-timeout} (2 s here).
+     */
+    @Test
+    void aPeerStalledInTheTlsHandshakeTakesNoSlotAndIsCutAtTheHandshakeTimeout(@TempDir Path dir) throws Exception {
+        TestPki pki = new TestPki(dir);
+        TestPki.Ca ca = pki.ca("itt-test-ca");
+        TestPki.Issued cert = pki.issue(ca, "server", "IP:127.0.0.1");
+        try (Target echo = Target.tcp(Target.Mode.ECHO, 0); LogCapture log = LogCapture.start();
+                TunnelFixture t = new TunnelFixture()
+                        .session(TestConfigs.session("t", null, Map.of("handshake-timeout", "2s")))
+                        .access(TestConfigs.access(Map.of("max-handshakes-per-source", "1")))
+                        .serverTls(new TlsSpec.Server(cert.cert(), cert.key(), null)).startServer()) {
+            long start = System.nanoTime();
+            RawPeer silent = stalled(t, "127.0.0.1"); // never sends a ClientHello
+            silent.startReading();
+            t.agentTls(new TlsSpec.Agent(ca.cert(), null, null, "127.0.0.1")).connectedAgent(echo.address());
+            assertFalse(silent.ended(), "the agent got through while the silent peer was still in its TLS handshake");
+            silent.awaitClosed();
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(tookMillis >= 1_900, "cut by the TLS handshake timeout, after " + tookMillis + " ms");
+            assertEquals(0, t.server.limitHits().count(Limit.MAX_HANDSHAKES_PER_SOURCE));
+            assertEquals(List.of(), log.matching("closing session"), "it never had a session to close");
         }
     }
 
