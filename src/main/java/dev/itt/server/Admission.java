@@ -19,8 +19,9 @@ import org.jboss.logging.Logger;
 /**
  * Who may connect to one server end (docs/SECURITY.md, "Who may connect"): the allow lists of {@code listen} and
  * {@code tunnel}, the number of user connections open at once in all and per source address, the number of tunnel
- * connections still in the handshake in all and per source address, and the idle timeout of a user connection. A refused socket is closed at once, counted in {@link #hits()} and logged through
- * a {@link RefusalLog}, so that a flood of refusals makes a line per source every {@link #LOG_INTERVAL_SECONDS}.
+ * connections still in the handshake in all and per source address, and the idle timeout of a user connection. A
+ * refused socket is closed at once, counted in {@link #hits()} and logged through a {@link RefusalLog}, so that a
+ * flood of refusals makes a line per source every {@link #LOG_INTERVAL_SECONDS}.
  *
  * <p>Belongs to the end's event loop, like the sockets it counts: no field here is touched from another thread,
  * except the atomic counts in {@link LimitHits}. With no user limit configured it keeps nothing per user.

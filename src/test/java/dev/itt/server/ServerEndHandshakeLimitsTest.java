@@ -48,7 +48,8 @@ class ServerEndHandshakeLimitsTest {
     private final List<RawPeer> peers = new ArrayList<>();
 
     private static TunnelFixture server(Map<String, String> access, String handshakeTimeout) {
-        return new TunnelFixture().session(TestConfigs.session("t", null, Map.of("handshake-timeout", handshakeTimeout)))
+        return new TunnelFixture()
+                .session(TestConfigs.session("t", null, Map.of("handshake-timeout", handshakeTimeout)))
                 .access(TestConfigs.access(access)).startServer();
     }
 
