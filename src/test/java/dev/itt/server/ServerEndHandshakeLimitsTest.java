@@ -8,7 +8,6 @@ import dev.itt.agent.AgentEnd;
 import dev.itt.config.TlsSpec;
 import dev.itt.end.Limit;
 import dev.itt.mux.wire.ErrorCode;
-import dev.itt.mux.wire.Frame;
 import dev.itt.mux.wire.FrameEncoder;
 import dev.itt.mux.wire.WireConstants;
 import dev.itt.testing.Await;
