@@ -146,7 +146,9 @@ public final class AgentEnd implements TunnelEnd {
 
     private void dialUpstream(MuxStream stream) {
         if (dialing >= spec.session().maxPendingOpens()) {
-            stream.refuse(ErrorCode.REFUSED_STREAM, "too many upstream dials in progress");
+            // the session counts only its streams still dialing; this also counts the dials of streams reset
+            // meanwhile, which run to their end and hold a socket until then
+            stream.refuseUndialed("too many upstream dials in progress");
             return;
         }
         dialing++;

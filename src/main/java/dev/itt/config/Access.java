@@ -11,24 +11,24 @@ import java.util.function.BiConsumer;
 
 /**
  * Who may connect to a server end, and for how long (docs/SECURITY.md, "Who may connect"): the users' and the
- * agents' allow lists, the connection limits at {@code listen}, the idle timeout of a user connection, and the
- * mode and group of a Unix-socket {@code listen}.
+ * agents' allow lists, the connection limits at {@code listen}, the limits on tunnel connections still in the
+ * handshake at {@code tunnel}, the idle timeout of a user connection, and the mode and group of a Unix-socket
+ * {@code listen}.
  *
  * @param allow who may connect to {@code listen} (TCP only)
  * @param agentAllow who may connect to {@code tunnel} (TCP only)
  * @param maxConnections user connections open at once on the tunnel; {@link #UNLIMITED} for no limit
  * @param maxConnectionsPerSource user connections open at once from one IP address; {@link #UNLIMITED} for none
  * @param idleTimeout a user connection with no bytes either way for this long is closed; null for never
+ * @param maxHandshakes tunnel connections that have not finished the handshake, at once
+ * @param maxHandshakesPerSource the same from one IP address
  * @param listenMode the permissions a Unix-socket {@code listen} gets
  * @param listenGroup the group a Unix-socket {@code listen} gets, or null to keep the process's
  */
 public record Access(AllowList allow, AllowList agentAllow, int maxConnections, int maxConnectionsPerSource,
-        Duration idleTimeout, Set<PosixFilePermission> listenMode, String listenGroup) {
+        Duration idleTimeout, int maxHandshakes, int maxHandshakesPerSource, Set<PosixFilePermission> listenMode,
+        String listenGroup) {
     public static final int UNLIMITED = Integer.MAX_VALUE;
-
-    /** Everyone may connect, no limits, no idle timeout, the default mode; for server ends built in code. */
-    public static final Access OPEN = new Access(AllowList.EVERYONE, AllowList.EVERYONE, UNLIMITED, UNLIMITED, null,
-            PosixFilePermissions.fromString("rw-rw----"), null);
 
     /**
      * The access keys of one server tunnel, checked; each problem goes to {@code problem} as (key, message).
@@ -44,12 +44,15 @@ public record Access(AllowList allow, AllowList agentAllow, int maxConnections, 
         if (idle != null && (idle.isNegative() || idle.isZero())) {
             problem.accept("idle-timeout", idle + " must be positive (leave it unset for no idle timeout)");
         }
+        int handshakes = atLeastOne("max-handshakes", c.maxHandshakes(), problem);
+        // a per-source cap above the total is allowed: the total is then the one that binds (CONFIGURATION.md §2)
+        int handshakesPerSource = atLeastOne("max-handshakes-per-source", c.maxHandshakesPerSource(), problem);
         Set<PosixFilePermission> mode = mode(c.listenMode(), problem);
         String group = c.listenGroup().map(String::trim).filter(g -> !g.isEmpty()).orElse(null);
         if (group != null && listen != null && !(listen instanceof Endpoint.Unix)) {
             problem.accept("listen-group", "applies only to a unix: listen address, and listen is " + listen);
         }
-        return new Access(allow, agentAllow, max, perSource, idle, mode, group);
+        return new Access(allow, agentAllow, max, perSource, idle, handshakes, handshakesPerSource, mode, group);
     }
 
     private static AllowList allowList(String key, Optional<List<String>> values, BiConsumer<String, String> problem) {
@@ -74,11 +77,18 @@ public record Access(AllowList allow, AllowList agentAllow, int maxConnections, 
         return value.getAsInt();
     }
 
+    private static int atLeastOne(String key, int value, BiConsumer<String, String> problem) {
+        if (value < 1) {
+            problem.accept(key, value + " must be at least 1");
+        }
+        return value;
+    }
+
     private static Set<PosixFilePermission> mode(String value, BiConsumer<String, String> problem) {
         String v = value.trim();
         if (!v.matches("0?[0-7]{3}")) {
             problem.accept("listen-mode", "'" + value + "' is not an octal file mode from 000 to 777, such as 0660");
-            return OPEN.listenMode();
+            return Set.of(); // never used: the problem stops the start
         }
         int bits = Integer.parseInt(v, 8);
         StringBuilder rwx = new StringBuilder();

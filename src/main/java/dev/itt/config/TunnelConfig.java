@@ -137,6 +137,17 @@ public interface TunnelConfig {
     /** Server end: address blocks (CIDR) agents may connect to {@code tunnel} from; unset lets everyone in. */
     Optional<List<String>> agentAllow();
 
+    /**
+     * Server end: tunnel connections that have not finished the handshake, at once; one more is closed at once
+     * (with TLS, counted from the end of the TLS handshake).
+     */
+    @WithDefault("64")
+    int maxHandshakes();
+
+    /** Server end: tunnel connections from one IP address that have not finished the handshake, at once. */
+    @WithDefault("8")
+    int maxHandshakesPerSource();
+
     /** Server end: user connections open at once on this tunnel; unset for no limit of its own. */
     OptionalInt maxConnections();
 

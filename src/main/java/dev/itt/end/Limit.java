@@ -14,7 +14,11 @@ public enum Limit {
     /** A user connection was closed after {@code idle-timeout} without a byte either way. */
     IDLE_TIMEOUT("idle-timeout"),
     /** An agent's address is not in {@code agent-allow}. */
-    AGENT_ALLOW("agent-allow");
+    AGENT_ALLOW("agent-allow"),
+    /** The tunnel port already has {@code max-handshakes} connections that have not finished the handshake. */
+    MAX_HANDSHAKES("max-handshakes"),
+    /** The agent's address already has {@code max-handshakes-per-source} connections in the handshake. */
+    MAX_HANDSHAKES_PER_SOURCE("max-handshakes-per-source");
 
     private final String key;
 

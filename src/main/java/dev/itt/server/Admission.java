@@ -12,20 +12,19 @@ import io.vertx.core.net.NetSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
  * Who may connect to one server end (docs/SECURITY.md, "Who may connect"): the allow lists of {@code listen} and
- * {@code tunnel}, the number of user connections open at once in all and per source address, and the idle
- * timeout of a user connection. A refused socket is closed at once, counted in {@link #hits()} and logged through
- * a {@link RefusalLog}, so that a flood of refusals makes a line per source every {@link #LOG_INTERVAL_SECONDS}.
+ * {@code tunnel}, the number of user connections open at once in all and per source address, the number of tunnel
+ * connections still in the handshake in all and per source address, and the idle timeout of a user connection. A
+ * refused socket is closed at once, counted in {@link #hits()} and logged through a {@link RefusalLog}, so that a
+ * flood of refusals makes a line per source every {@link #LOG_INTERVAL_SECONDS}.
  *
  * <p>Belongs to the end's event loop, like the sockets it counts: no field here is touched from another thread,
- * except the atomic counts in {@link LimitHits}. With no limit configured it keeps nothing per connection.
+ * except the atomic counts in {@link LimitHits}. With no user limit configured it keeps nothing per user.
  */
 final class Admission {
     private static final Logger LOG = Logger.getLogger(Admission.class);
@@ -37,9 +36,10 @@ final class Admission {
     private final Access access;
     private final LimitHits hits = new LimitHits(List.of(Limit.values()));
     private final RefusalLog log;
-    private final boolean counting;
-    private final Map<InetAddress, int[]> perSource = new HashMap<>();
-    private int open;
+    /** Users open now, or null when no user limit is configured. */
+    private final OpenCounts users;
+    /** Tunnel connections that have not finished the handshake (docs/SECURITY.md, "Who may connect"). */
+    private final OpenCounts handshakes;
     private long flushTimer = -1;
 
     Admission(Vertx vertx, String tunnel, Access access, Endpoint listen, Endpoint tunnelEndpoint) {
@@ -50,14 +50,17 @@ final class Admission {
         this.vertx = vertx;
         this.access = access;
         this.log = new RefusalLog(tunnel, logInterval, LOG_SOURCES, (limit, line) -> {
-            if (limit == Limit.AGENT_ALLOW) {
+            if (limit == Limit.AGENT_ALLOW || limit == Limit.MAX_HANDSHAKES
+                    || limit == Limit.MAX_HANDSHAKES_PER_SOURCE) {
                 LOG.warn(line);
             } else {
                 LOG.info(line);
             }
         });
-        this.counting = access.maxConnections() != Access.UNLIMITED
-                || access.maxConnectionsPerSource() != Access.UNLIMITED;
+        this.users = access.maxConnections() == Access.UNLIMITED
+                && access.maxConnectionsPerSource() == Access.UNLIMITED ? null
+                        : new OpenCounts(access.maxConnections(), access.maxConnectionsPerSource());
+        this.handshakes = new OpenCounts(access.maxHandshakes(), access.maxHandshakesPerSource());
         if (listen instanceof Endpoint.Unix && (access.allow().restricts()
                 || access.maxConnectionsPerSource() != Access.UNLIMITED)) {
             LOG.warnf("tunnel %s: allow and max-connections-per-source have no effect on listen %s: a Unix-socket"
@@ -74,14 +77,50 @@ final class Admission {
         return hits;
     }
 
-    /** Whether an agent from {@code peer} may connect; if not, its socket is closed. */
-    boolean admitAgent(NetSocket socket, SocketAddress peer) {
-        if (access.agentAllow().allows(peer)) {
-            return true;
+    /**
+     * Whether an agent from {@code peer} may connect: its address is in {@code agent-allow}, and fewer than
+     * {@code max-handshakes} tunnel connections, and fewer than {@code max-handshakes-per-source} from its address,
+     * are in the handshake. If so, it counts as one of those until its {@link HandshakeSlot} is released; if not,
+     * its socket is closed and the answer is null.
+     */
+    HandshakeSlot admitAgent(NetSocket socket, SocketAddress peer) {
+        if (!access.agentAllow().allows(peer)) {
+            refuse(socket, Limit.AGENT_ALLOW, peer, "agent " + Connection.describe(peer)
+                    + " refused: not in agent-allow " + access.agentAllow());
+            return null;
         }
-        refuse(socket, Limit.AGENT_ALLOW, peer, "agent " + Connection.describe(peer) + " refused: not in agent-allow "
-                + access.agentAllow());
-        return false;
+        if (handshakes.full()) {
+            refuse(socket, Limit.MAX_HANDSHAKES, peer, "agent " + Connection.describe(peer) + " refused: the tunnel"
+                    + " port has max-handshakes " + handshakes.max() + " connections in the handshake already");
+            return null;
+        }
+        InetAddress source = source(peer);
+        if (handshakes.fullFrom(source)) {
+            refuse(socket, Limit.MAX_HANDSHAKES_PER_SOURCE, peer, "agent " + Connection.describe(peer)
+                    + " refused: " + source.getHostAddress() + " has max-handshakes-per-source "
+                    + handshakes.maxPerSource() + " connections in the handshake already");
+            return null;
+        }
+        handshakes.add(source);
+        return new HandshakeSlot(source);
+    }
+
+    /** One tunnel connection counted as in the handshake, from its admission to {@link #release()}. */
+    final class HandshakeSlot {
+        private final InetAddress source;
+        private boolean released;
+
+        private HandshakeSlot(InetAddress source) {
+            this.source = source;
+        }
+
+        /** The handshake is over, either way (established, refused, timed out, connection lost); once is enough. */
+        void release() {
+            if (!released) {
+                released = true;
+                handshakes.remove(source);
+            }
+        }
     }
 
     /**
@@ -94,28 +133,21 @@ final class Admission {
                     + access.allow());
             return false;
         }
-        if (open >= access.maxConnections()) {
+        if (users != null && users.full()) {
             refuse(socket, Limit.MAX_CONNECTIONS, peer, "user " + Connection.describe(peer) + " refused: the tunnel"
                     + " has max-connections " + access.maxConnections() + " users already");
             return false;
         }
         InetAddress source = source(peer);
-        int[] fromSource = source == null ? null : perSource.get(source);
-        if (fromSource != null && fromSource[0] >= access.maxConnectionsPerSource()) {
+        if (users != null && users.fullFrom(source)) {
             refuse(socket, Limit.MAX_CONNECTIONS_PER_SOURCE, peer, "user " + Connection.describe(peer)
                     + " refused: " + source.getHostAddress() + " has max-connections-per-source "
                     + access.maxConnectionsPerSource() + " connections already");
             return false;
         }
-        if (counting) {
-            open++;
-            if (source != null) {
-                if (fromSource == null) {
-                    perSource.put(source, fromSource = new int[1]);
-                }
-                fromSource[0]++;
-            }
-            SocketWatch.onClose(socket, () -> release(source));
+        if (users != null) {
+            users.add(source);
+            SocketWatch.onClose(socket, () -> users.remove(source));
         }
         if (access.idleTimeout() != null) {
             SocketWatch.closeWhenIdle(socket, access.idleTimeout(), () -> {
@@ -129,17 +161,7 @@ final class Admission {
 
     /** User connections counted as open now (0 when no connection limit is configured). */
     int open() {
-        return open;
-    }
-
-    private void release(InetAddress source) {
-        open--;
-        if (source != null) {
-            int[] n = perSource.get(source);
-            if (n != null && --n[0] == 0) {
-                perSource.remove(source);
-            }
-        }
+        return users == null ? 0 : users.open();
     }
 
     /** A TCP peer's address (IPv4-mapped IPv6 as IPv4), or null for a Unix-socket peer. */

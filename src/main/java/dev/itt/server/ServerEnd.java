@@ -142,11 +142,13 @@ public final class ServerEnd implements TunnelEnd {
             return;
         }
         java.net.SocketAddress agent = Connection.remoteAddress(socket);
-        if (!admission.admitAgent(socket, agent)) {
+        Admission.HandshakeSlot handshake = admission.admitAgent(socket, agent);
+        if (handshake == null) {
             return;
         }
         String peer = Connection.describe(agent);
         if (!group.hasRoomForAgent()) {
+            handshake.release();
             // as the Go server: one agent at a time; a second is closed at once while the first is alive
             LOG.infof("tunnel %s: agent %s refused: this tunnel's protocol serves %d agent(s) at a time, all taken",
                     spec.name(), peer, group.maxAgents());
@@ -156,11 +158,13 @@ public final class ServerEnd implements TunnelEnd {
         group.attach(socket, new SessionHandler() {
             @Override
             public void onEstablished(Session s) {
+                handshake.release();
                 LOG.infof("tunnel %s: agent %s connected (%d agents)", spec.name(), peer, group.stats().agents());
             }
 
             @Override
             public void onClosed(Session s, ErrorCode code, String reason) {
+                handshake.release(); // a no-op once established
                 LOG.infof("tunnel %s: agent %s gone: %s (%d agents)", spec.name(), peer, reason,
                         group.stats().agents());
             }

@@ -27,7 +27,7 @@ class AccessTest {
     }
 
     @Test
-    void unsetKeysLetEveryoneInWithoutLimitsAndGiveUnixSocketsMode0660() throws Exception {
+    void unsetKeysLetEveryoneInWithoutUserLimitsAndGiveUnixSocketsMode0660() throws Exception {
         Access a = TestConfigs.access(Map.of());
         assertFalse(a.allow().restricts());
         assertTrue(a.allow().allows(peer("203.0.113.9")));
@@ -37,19 +37,24 @@ class AccessTest {
         assertNull(a.idleTimeout());
         assertEquals(PosixFilePermissions.fromString("rw-rw----"), a.listenMode());
         assertNull(a.listenGroup());
-        assertEquals(Access.OPEN, a, "what code-built server ends get is what the defaults give");
+        assertEquals(64, a.maxHandshakes(), "handshakes are capped even by default: nobody is refused for it");
+        assertEquals(8, a.maxHandshakesPerSource());
+        assertEquals(TestConfigs.access(), a, "what code-built server ends in tests get is what the defaults give");
     }
 
     @Test
     void everyKeyIsReadAndConverted() {
         Access a = TestConfigs.access(Map.of("listen", "unix:/run/itt/u.sock", "allow", "10.0.0.0/8, 192.0.2.7",
                 "agent-allow", "fd00::/8", "max-connections", "100", "max-connections-per-source", "10",
-                "idle-timeout", "5m", "listen-mode", "0600", "listen-group", "docker"));
+                "idle-timeout", "5m", "max-handshakes", "16", "max-handshakes-per-source", "2", "listen-mode", "0600",
+                "listen-group", "docker"));
         assertEquals("[10.0.0.0/8, 192.0.2.7]", a.allow().toString());
         assertEquals("[fd00::/8]", a.agentAllow().toString());
         assertEquals(100, a.maxConnections());
         assertEquals(10, a.maxConnectionsPerSource());
         assertEquals(Duration.ofMinutes(5), a.idleTimeout());
+        assertEquals(16, a.maxHandshakes());
+        assertEquals(2, a.maxHandshakesPerSource());
         assertEquals(PosixFilePermissions.fromString("rw-------"), a.listenMode());
         assertEquals("docker", a.listenGroup());
     }
@@ -86,6 +91,8 @@ class AccessTest {
             "max-connections; 0; 0 must be at least 1",
             "max-connections-per-source; -2; -2 must be at least 1",
             "idle-timeout; 0s; must be positive",
+            "max-handshakes; 0; 0 must be at least 1",
+            "max-handshakes-per-source; -1; -1 must be at least 1",
             "listen-mode; 0999; is not an octal file mode",
             "listen-mode; rw-rw----; is not an octal file mode",
             "listen-group; docker; applies only to a unix: listen address"})
@@ -96,6 +103,13 @@ class AccessTest {
         ConfigException e = assertThrows(ConfigException.class, () -> TestConfigs.specs(props, Map.of()));
         assertTrue(e.getMessage().contains("itt.tunnels.db." + key + ": ") && e.getMessage().contains(message),
                 e.getMessage());
+    }
+
+    @Test
+    void aPerSourceHandshakeCapAboveTheTotalIsNoError() {
+        Access a = TestConfigs.access(Map.of("max-handshakes", "4"));
+        assertEquals(4, a.maxHandshakes());
+        assertTrue(a.maxHandshakesPerSource() > a.maxHandshakes(), "the default per-source cap is left as it is");
     }
 
     @Test

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.agent.AgentEnd;
 import dev.itt.mux.wire.Frame;
+import dev.itt.mux.wire.FrameEncoder;
 import dev.itt.testing.Await;
 import dev.itt.testing.LogCapture;
 import dev.itt.testing.RawPeer;
+import dev.itt.testing.RawServer;
 import dev.itt.testing.Target;
 import dev.itt.testing.TestConfigs;
 import dev.itt.testing.TunnelFixture;
@@ -20,7 +22,8 @@ import java.util.Map;
 /**
  * The scene of every attack row: a real server end (tunnel {@code t}, no token) whose session settings are the
  * defaults with {@code keys} on top, one well-behaved agent serving an echo target, and a user's echo transfer
- * through it that keeps flowing while a hostile raw peer does its worst on the same server end.
+ * through it that keeps flowing while a hostile raw peer does its worst on the same server end, or, as a hostile
+ * server end, on an agent of the same process.
  * {@link #assertOnlyTheHostileWasCut} is the verdict each row ends with.
  */
 final class UnderAttack implements AutoCloseable {
@@ -67,6 +70,28 @@ final class UnderAttack implements AutoCloseable {
         p.startReading();
         Await.until("the server end to count the hostile peer as an agent", TunnelFixture.WAIT,
                 () -> tunnel.server.stats().agents() == 2);
+        return p;
+    }
+
+    /**
+     * A hostile server end: a real agent with this scene's session settings, on an event loop of its own, dials it
+     * and gets through the handshake; the peer then reads on a thread of its own.
+     *
+     * @param proxy the agent's proxy URL, or null for none
+     */
+    RawPeer hostileServer(String upstream, String proxy) throws IOException {
+        RawServer listener = new RawServer();
+        opened.add(listener);
+        AgentEnd victim = tunnel.startAgent(listener.address(), upstream, proxy);
+        RawPeer p = listener.accept();
+        opened.add(p);
+        // the server end's side of the handshake without a token (PROTOCOL.md §4.1)
+        p.readUntil(Frame.Hello.class::isInstance);
+        p.send(out -> FrameEncoder.writeChallenge(out, RawPeer.nonce(), new byte[0]));
+        p.readUntil(Frame.Auth.class::isInstance);
+        p.send(FrameEncoder::writeWelcome);
+        p.startReading();
+        Await.until("the agent to take the hostile server end's WELCOME", TunnelFixture.WAIT, victim::isReady);
         return p;
     }
 

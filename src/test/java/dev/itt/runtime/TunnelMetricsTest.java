@@ -36,7 +36,7 @@ class TunnelMetricsTest {
                 .startServer()) {
             metrics.register(t.server);
             for (String limit : new String[] {"allow", "agent-allow", "max-connections", "max-connections-per-source",
-                    "idle-timeout"}) {
+                    "idle-timeout", "max-handshakes", "max-handshakes-per-source"}) {
                 assertEquals("0.0", hits(registry, limit), limit + " is reported from the start");
             }
             for (int i = 0; i < 3; i++) {

@@ -54,7 +54,18 @@ public final class RawPeer implements AutoCloseable {
 
     /** Connects to the server end's tunnel port; {@code receiveBuffer} > 0 shrinks the socket's receive buffer. */
     public static RawPeer connect(int port, int receiveBuffer) throws IOException {
+        return connect(null, port, receiveBuffer);
+    }
+
+    /**
+     * Connects from the loopback address {@code from} (127.0.0.2 is a source of its own: Linux answers on all of
+     * 127/8), or from any address when null.
+     */
+    public static RawPeer connect(String from, int port, int receiveBuffer) throws IOException {
         Socket s = new Socket();
+        if (from != null) {
+            s.bind(new InetSocketAddress(from, 0));
+        }
         if (receiveBuffer > 0) {
             s.setReceiveBufferSize(receiveBuffer); // before connect, so the window it announces is small too
         }

@@ -24,9 +24,10 @@ import java.util.Map;
  */
 public final class TestConfigs {
     /** The session of a minimal server tunnel, every limit and timer at the mapping's default. */
-    private static final SessionConfig DEFAULTS = ((TunnelSpec.Server) specs(Map.of(
+    private static final TunnelSpec.Server DEFAULT_SERVER = (TunnelSpec.Server) specs(Map.of(
             "itt.tunnels.defaults.listen", "127.0.0.1:0",
-            "itt.tunnels.defaults.tunnel", "127.0.0.1:0"), Map.of()).get(0)).session();
+            "itt.tunnels.defaults.tunnel", "127.0.0.1:0"), Map.of()).get(0);
+    private static final SessionConfig DEFAULTS = DEFAULT_SERVER.session();
 
     private TestConfigs() {}
 
@@ -82,6 +83,11 @@ public final class TestConfigs {
                 "itt.tunnels.defaults.tunnel", "127.0.0.1:0"));
         keys.forEach((k, v) -> props.put("itt.tunnels.defaults." + k, v));
         return ((TunnelSpec.Server) specs(props, Map.of()).get(0)).access();
+    }
+
+    /** Who may connect to a server tunnel that sets none of those keys: every limit at the mapping's default. */
+    public static dev.itt.config.Access access() {
+        return DEFAULT_SERVER.access();
     }
 
     /** The wire of a tunnel with {@code protocol} set and every other key at the mapping's default. */

@@ -33,7 +33,7 @@ public final class TunnelFixture implements AutoCloseable {
     private TlsSpec.Server serverTls;
     private TlsSpec.Server listenTls;
     private TlsSpec.Agent agentTls;
-    private Access access = Access.OPEN;
+    private Access access = TestConfigs.access();
 
     public TunnelFixture() {
         if (!vertx.isNativeTransportEnabled()) {
