@@ -2,13 +2,21 @@ package dev.itt.config;
 
 import java.util.List;
 
-/** Every problem found in the configuration, each naming the tunnel and the key. */
+/**
+ * Every problem found in the configuration, each naming the tunnel and the key, or every tunnel that could not
+ * start. The message is the whole report: the launcher prints it as it is, without a stack trace.
+ */
 public final class ConfigException extends RuntimeException {
     private final List<String> problems;
 
     public ConfigException(List<String> problems) {
-        super("invalid ITT configuration, " + problems.size() + (problems.size() == 1 ? " problem" : " problems")
-                + ":\n  - " + String.join("\n  - ", problems));
+        this("invalid ITT configuration, " + problems.size() + (problems.size() == 1 ? " problem" : " problems"),
+                problems);
+    }
+
+    /** @param headline what went wrong as a whole, followed in the message by one line per problem */
+    public ConfigException(String headline, List<String> problems) {
+        super(headline + ":\n  - " + String.join("\n  - ", problems), null, false, false);
         this.problems = List.copyOf(problems);
     }
 

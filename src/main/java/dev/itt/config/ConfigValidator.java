@@ -10,9 +10,7 @@ import io.smallrye.config.ConfigMappings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -50,7 +48,7 @@ public final class ConfigValidator {
 
     /**
      * @param tunnels the mapped configuration
-     * @param env the process environment, checked for {@code ITT_*} variables that configure nothing
+     * @param env the process environment, checked for {@code ITT_TUNNELS_*} variables that set nothing
      */
     public static List<TunnelSpec> validate(Map<String, TunnelConfig> tunnels, Map<String, String> env) {
         ConfigValidator v = new ConfigValidator();
@@ -61,7 +59,7 @@ public final class ConfigValidator {
                 specs.add(spec);
             }
         }
-        v.environment(tunnels, env);
+        v.environment(env);
         if (!v.problems.isEmpty()) {
             throw new ConfigException(v.problems);
         }
@@ -79,10 +77,7 @@ public final class ConfigValidator {
         }
         if (!server && !agent) {
             problem(name, null, "is neither a server end (set listen and tunnel) nor an agent"
-                    + " (set downstream and upstream)" + (name.contains(".")
-                            ? "; a name with '.' usually comes from a variable like ITT_TUNNELS__MY_DB__KEY, which"
-                                    + " cannot name tunnel 'my-db': set the property itt.tunnels.\"my-db\".key"
-                            : ""));
+                    + " (set downstream and upstream)");
             return null;
         }
         TunnelSpec.Wire wire = wire(name, c);
@@ -244,36 +239,26 @@ public final class ConfigValidator {
         }
     }
 
-    /** SmallRye never reports unknown environment variables; a typo would silently configure nothing. */
-    private void environment(Map<String, TunnelConfig> tunnels, Map<String, String> env) {
+    /**
+     * SmallRye never reports unknown environment variables; a typo would silently configure nothing. Only
+     * {@code ITT_TUNNELS_*} is checked: other {@code ITT_*} variables belong to others (Kubernetes' service links
+     * for a Service named itt, a wrapper script's own).
+     */
+    private void environment(Map<String, String> env) {
         for (String var : new TreeMap<>(env).keySet()) {
-            if (!var.startsWith("ITT_")) {
+            TunnelVariable v = TunnelVariable.parse(var);
+            if (v == null) {
                 continue;
             }
-            String rest = var.startsWith("ITT_TUNNELS_") ? var.substring("ITT_TUNNELS_".length()) : null;
-            // the longest key that fits, in case one key ever ends another (name, tls.server-name)
-            String key = rest == null ? null : KEYS.stream()
-                    .filter(k -> rest.endsWith("_" + envForm(k)))
-                    .max(Comparator.comparingInt(String::length)).orElse(null);
-            if (key == null) {
+            if (v.key() == null) {
                 problems.add("environment variable " + var + " sets no ITT key: expected ITT_TUNNELS_<NAME>_<KEY>"
                         + " with KEY one of "
-                        + String.join(", ", KEYS.stream().map(ConfigValidator::envForm).toList()));
-                continue;
-            }
-            // a quoted name, itt.tunnels."my-db".listen, is ITT_TUNNELS__MY_DB__LISTEN: drop the quotes' underscores
-            String envName = rest.substring(0, rest.length() - envForm(key).length() - 1).replaceAll("^_|_$", "");
-            boolean matched = tunnels.keySet().stream().anyMatch(n -> envForm(n).equals(envName));
-            if (!matched) {
-                problems.add("environment variable " + var + " defines no tunnel: a tunnel name taken from an"
-                        + " environment variable alone must be letters and digits (ITT_TUNNELS_DB_" + envForm(key)
-                        + "); for other names also set the property itt.tunnels.\"<name>\"." + key);
+                        + String.join(", ", KEYS.stream().map(TunnelVariable::envForm).toList()));
+            } else if (v.name().isEmpty()) {
+                problems.add("environment variable " + var + " names no tunnel: expected ITT_TUNNELS_<NAME>_"
+                        + TunnelVariable.envForm(v.key()));
             }
         }
-    }
-
-    private static String envForm(String name) {
-        return name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
     private void problem(String tunnel, String key, String message) {

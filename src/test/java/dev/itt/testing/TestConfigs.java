@@ -2,18 +2,12 @@ package dev.itt.testing;
 
 import dev.itt.config.ConfigValidator;
 import dev.itt.config.IttConfig;
+import dev.itt.config.StandaloneConfig;
 import dev.itt.config.TunnelSpec;
 import dev.itt.mux.AuthKey;
 import dev.itt.mux.Credentials;
 import dev.itt.mux.SessionConfig;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.quarkus.runtime.configuration.MemorySize;
-import io.quarkus.runtime.configuration.MemorySizeConverter;
-import io.smallrye.config.EnvConfigSource;
-import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -36,13 +30,7 @@ public final class TestConfigs {
      * and the converters Quarkus registers for durations ({@code 10s}) and sizes ({@code 16M}).
      */
     public static SmallRyeConfig config(Map<String, String> properties, Map<String, String> env) {
-        return new SmallRyeConfigBuilder()
-                .withMapping(IttConfig.class)
-                .withConverter(MemorySize.class, 100, new MemorySizeConverter())
-                .withConverter(Duration.class, 100, new DurationConverter())
-                .withSources(new PropertiesConfigSource(properties, "test", 100))
-                .withSources(new EnvConfigSource(env, 300))
-                .build();
+        return StandaloneConfig.of(properties, env);
     }
 
     /** The validated tunnels, as the application gets them at start-up; throws the validator's ConfigException. */
