@@ -1,5 +1,6 @@
 package dev.itt.cli;
 
+import dev.itt.runtime.TunnelManager;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +26,8 @@ public final class Cli {
         void addTo(Map<String, String> props);
     }
 
-    @Command(name = "itt", sortOptions = false, subcommands = {ServerCommand.class, ClientCommand.class, TokenCommand.class},
+    @Command(name = "itt", sortOptions = false, subcommands = {ServerCommand.class, ClientCommand.class, TokenCommand.class,
+            CheckCommand.class},
             description = "Inverse TCP tunnel. Without a subcommand, runs the tunnels configured as"
                     + " itt.tunnels.NAME.* (application.properties or ITT_TUNNELS_NAME_KEY variables).")
     static final class Root {
@@ -33,8 +35,16 @@ public final class Cli {
         boolean help;
     }
 
-    /** What to do after parsing: exit with a code, or start Quarkus with these properties. */
-    public record Launch(Integer exitCode, Map<String, String> properties) {}
+    /**
+     * What to do after parsing: exit with a code, or start Quarkus with these properties.
+     *
+     * @param check whether to check the configuration only ({@code itt check})
+     */
+    public record Launch(Integer exitCode, Map<String, String> properties, boolean check) {
+        Launch(Integer exitCode) {
+            this(exitCode, Map.of(), false);
+        }
+    }
 
     private Cli() {}
 
@@ -47,12 +57,13 @@ public final class Cli {
             List<CommandLine> parsed = result.asCommandLineList();
             CommandLine last = parsed.get(parsed.size() - 1);
             if (CommandLine.printHelpIfRequested(result)) {
-                return new Launch(0, Map.of());
+                return new Launch(0);
             }
             if (last.getCommand() instanceof TokenCommand token) {
                 token.print(out);
-                return new Launch(0, Map.of());
+                return new Launch(0);
             }
+            boolean check = parsed.stream().anyMatch(c -> c.getCommand() instanceof CheckCommand);
             Map<String, String> props = new LinkedHashMap<>();
             if (last.getCommand() instanceof Subcommand sub) {
                 try {
@@ -60,14 +71,26 @@ public final class Cli {
                 } catch (IllegalArgumentException e) {
                     throw new ParameterException(last, e.getMessage());
                 }
-                props.put("quarkus.http.host-enabled", "false");
+                List<String> problems = FlagProblems.of(props);
+                if (!problems.isEmpty()) {
+                    throw new ParameterException(last, String.join("\n     ", problems));
+                }
             }
-            return new Launch(null, props);
+            if (check) {
+                props.put(TunnelManager.CHECK_ONLY, "true");
+            }
+            if (check || last.getCommand() instanceof Subcommand) {
+                props.put("quarkus.http.host-enabled", "false");
+                // no HTTP server: Quarkus' own lines (started, "Listening on: " with nothing after it, stopped)
+                // would tell a command-line user nothing true; ITT logs what it listens on itself
+                props.put("quarkus.log.category.\"io.quarkus\".level", "WARN");
+            }
+            return new Launch(null, props, check);
         } catch (ParameterException e) {
             err.println("itt: " + e.getMessage());
             e.getCommandLine().usage(err);
             err.flush();
-            return new Launch(2, Map.of());
+            return new Launch(2);
         } finally {
             out.flush();
         }

@@ -1,9 +1,16 @@
 package dev.itt.cli;
 
+import dev.itt.config.ConfigReport;
+import dev.itt.config.TunnelSpec;
+import dev.itt.runtime.TunnelManager;
+import io.quarkus.arc.Arc;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import io.smallrye.config.SmallRyeConfig;
 import java.io.PrintWriter;
+import java.util.List;
+import org.eclipse.microprofile.config.ConfigProvider;
 import sun.misc.Signal;
 
 /**
@@ -27,7 +34,22 @@ public final class Main {
         for (String name : new String[] {"INT", "TERM"}) {
             Signal.handle(new Signal(name), signal -> System.exit(0));
         }
-        Quarkus.run(Run.class, args);
+        Quarkus.run(launch.check() ? Check.class : Run.class, args);
+    }
+
+    /**
+     * {@code itt check}: the start-up validated the configuration and opened nothing (an invalid one never gets
+     * here: its problems are printed and the exit code is 1); print what would run.
+     */
+    public static final class Check implements QuarkusApplication {
+        @Override
+        public int run(String... args) {
+            List<TunnelSpec> specs = Arc.container().instance(TunnelManager.class).get().specs();
+            SmallRyeConfig config = ConfigProvider.getConfig().unwrap(SmallRyeConfig.class);
+            ConfigReport.lines(config, specs).forEach(System.out::println);
+            System.out.flush();
+            return 0;
+        }
     }
 
     /** Runs until Ctrl-C or SIGTERM; shutdown sends GO_AWAY and closes every tunnel. */

@@ -43,15 +43,29 @@ public final class ConfigValidator {
     }
 
     private final List<String> problems = new ArrayList<>();
+    /** Whether to log what is used but weak; off for a look ahead of start-up, which repeats the warning. */
+    private final boolean warn;
 
-    private ConfigValidator() {}
+    private ConfigValidator(boolean warn) {
+        this.warn = warn;
+    }
+
+    /**
+     * The problems of these tunnels, ahead of start-up and without a word in the log: the command line checks the
+     * tunnel its flags make before anything starts.
+     */
+    public static List<String> problems(Map<String, TunnelConfig> tunnels) {
+        ConfigValidator v = new ConfigValidator(false);
+        new TreeMap<>(tunnels).forEach(v::tunnel);
+        return List.copyOf(v.problems);
+    }
 
     /**
      * @param tunnels the mapped configuration
      * @param env the process environment, checked for {@code ITT_TUNNELS_*} variables that set nothing
      */
     public static List<TunnelSpec> validate(Map<String, TunnelConfig> tunnels, Map<String, String> env) {
-        ConfigValidator v = new ConfigValidator();
+        ConfigValidator v = new ConfigValidator(true);
         List<TunnelSpec> specs = new ArrayList<>();
         for (Map.Entry<String, TunnelConfig> e : new TreeMap<>(tunnels).entrySet()) {
             TunnelSpec spec = v.tunnel(e.getKey(), e.getValue());
@@ -192,7 +206,8 @@ public final class ConfigValidator {
         if (token.isEmpty()) {
             return Credentials.none();
         }
-        Tokens.weakness(token.get()).ifPresent(why -> LOG.warnf("itt.tunnels.%s.token is weak: %s", name, why));
+        Tokens.weakness(token.get()).filter(why -> warn)
+                .ifPresent(why -> LOG.warnf("itt.tunnels.%s.token is weak: %s", name, why));
         return Credentials.of(List.of(AuthKey.derive(token.get(), wireName)));
     }
 

@@ -1,6 +1,7 @@
 package dev.itt.runtime;
 
 import dev.itt.agent.AgentEnd;
+import dev.itt.config.ConfigException;
 import dev.itt.config.ConfigValidator;
 import dev.itt.config.FileWatcher;
 import dev.itt.config.IttConfig;
@@ -9,8 +10,10 @@ import dev.itt.config.TunnelSpec;
 import dev.itt.end.TunnelEnd;
 import dev.itt.mux.Role;
 import dev.itt.server.ServerEnd;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigUtils;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.event.Observes;
@@ -23,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -47,15 +51,30 @@ public class TunnelManager {
     @Inject
     TunnelMetrics metrics;
 
+    /** Set to true by {@code itt check}: validate at start-up, start nothing. */
+    public static final String CHECK_ONLY = "dev.itt.check-only";
+
+    @ConfigProperty(name = CHECK_ONLY, defaultValue = "false")
+    boolean checkOnly;
+
     private final List<TunnelEnd> ends = new CopyOnWriteArrayList<>();
+    private volatile List<TunnelSpec> specs = List.of();
     /** Re-reads the token files and TLS files of the running tunnels; null while none is watched. */
     private FileWatcher files;
 
     void onStart(@Observes StartupEvent event) {
-        List<TunnelSpec> specs = ConfigValidator.validate(config.tunnels(), System.getenv());
+        specs = ConfigValidator.validate(config.tunnels(), System.getenv());
         if (specs.isEmpty()) {
-            LOG.warn("no tunnels configured: set itt.tunnels.NAME.listen and .tunnel (server end) or"
-                    + " .downstream and .upstream (agent), or run 'itt server' / 'itt client'");
+            String none = "no tunnels configured: set itt.tunnels.NAME.listen and .tunnel (server end) or"
+                    + " .downstream and .upstream (agent), or run 'itt server' / 'itt client'";
+            // dev mode and tests start with none configured: the demo tunnels, or tests that make their own
+            if (!devOrTest()) {
+                throw new ConfigException(List.of(none));
+            }
+            LOG.warn(none);
+        }
+        if (checkOnly) {
+            return; // itt check: validated, nothing opened
         }
         for (TunnelSpec spec : specs) {
             if (spec.session().credentials() instanceof TokenFileCredentials file) {
@@ -75,11 +94,16 @@ public class TunnelManager {
         }
         if (!failures.isEmpty()) {
             stopAll();
-            throw new IllegalStateException("cannot start tunnels:\n  - " + String.join("\n  - ", failures));
+            throw new ConfigException("cannot start tunnels", failures);
         }
         for (TunnelEnd end : ends) {
             end.tlsFiles().forEach(watcher()::watch); // loaded by start
         }
+    }
+
+    private static boolean devOrTest() {
+        return ConfigUtils.isProfileActive(LaunchMode.DEV_PROFILE)
+                || ConfigUtils.isProfileActive(LaunchMode.TEST_PROFILE);
     }
 
     private FileWatcher watcher() {
@@ -124,6 +148,11 @@ public class TunnelManager {
         }
         ends.clear();
         metrics.clear();
+    }
+
+    /** The tunnels as validated at start-up. */
+    public List<TunnelSpec> specs() {
+        return specs;
     }
 
     /** The ends this process runs, servers and agents, in configuration order. */

@@ -101,32 +101,72 @@ class CliTest {
         assertTrue(l.properties().isEmpty());
     }
 
+    /** Files for the TLS flags: the flags are checked to name readable files before anything starts. */
+    private static String file(Path dir, String name) throws IOException {
+        return Files.writeString(dir.resolve(name), "").toString();
+    }
+
     @Test
-    void serverTlsFlagsBecomeTheTunnelsTlsKeys() {
-        Cli.Launch l = parse("server", "-listen", ":1", "-tunnel", ":2", "-tls-cert", "s.crt", "--tls-key", "s.key",
-                "-tls-client-ca", "agents-ca.crt");
-        assertNull(l.exitCode());
-        assertEquals("s.crt", l.properties().get("itt.tunnels.itt.tls.cert"));
-        assertEquals("s.key", l.properties().get("itt.tunnels.itt.tls.key"));
-        assertEquals("agents-ca.crt", l.properties().get("itt.tunnels.itt.tls.client-ca"));
+    void serverTlsFlagsBecomeTheTunnelsTlsKeys(@TempDir Path dir) throws IOException {
+        String cert = file(dir, "s.crt");
+        String key = file(dir, "s.key");
+        String ca = file(dir, "agents-ca.crt");
+        Cli.Launch l = parse("server", "-listen", ":1", "-tunnel", ":2", "-tls-cert", cert, "--tls-key", key,
+                "-tls-client-ca", ca);
+        assertNull(l.exitCode(), err.toString());
+        assertEquals(cert, l.properties().get("itt.tunnels.itt.tls.cert"));
+        assertEquals(key, l.properties().get("itt.tunnels.itt.tls.key"));
+        assertEquals(ca, l.properties().get("itt.tunnels.itt.tls.client-ca"));
         assertNull(parse("server", "-listen", ":1", "-tunnel", ":2").properties().get("itt.tunnels.itt.tls.cert"),
                 "no flag, no key: the configuration's value applies");
     }
 
     @Test
-    void clientTlsFlagsBecomeTheTunnelsTlsKeys() {
-        Cli.Launch l = parse("client", "-downstream", "s:1", "-upstream", "u:2", "-tls-trust", "ca.crt", "-tls-cert",
-                "a.crt", "-tls-key", "a.key", "-tls-server-name", "itt.example.com");
-        assertNull(l.exitCode());
-        assertEquals("ca.crt", l.properties().get("itt.tunnels.itt.tls.trust"));
-        assertEquals("a.crt", l.properties().get("itt.tunnels.itt.tls.cert"));
-        assertEquals("a.key", l.properties().get("itt.tunnels.itt.tls.key"));
+    void clientTlsFlagsBecomeTheTunnelsTlsKeys(@TempDir Path dir) throws IOException {
+        String trust = file(dir, "ca.crt");
+        String cert = file(dir, "a.crt");
+        String key = file(dir, "a.key");
+        Cli.Launch l = parse("client", "-downstream", "s:1", "-upstream", "u:2", "-tls-trust", trust, "-tls-cert",
+                cert, "-tls-key", key, "-tls-server-name", "itt.example.com");
+        assertNull(l.exitCode(), err.toString());
+        assertEquals(trust, l.properties().get("itt.tunnels.itt.tls.trust"));
+        assertEquals(cert, l.properties().get("itt.tunnels.itt.tls.cert"));
+        assertEquals(key, l.properties().get("itt.tunnels.itt.tls.key"));
         assertEquals("itt.example.com", l.properties().get("itt.tunnels.itt.tls.server-name"));
         assertNull(l.properties().get("itt.tunnels.itt.tls.enabled"), "implied by the other keys, not set");
         assertEquals("true", parse("client", "-downstream", "s:1", "-upstream", "u:2", "-tls").properties()
                 .get("itt.tunnels.itt.tls.enabled"));
         assertNull(parse("client", "-downstream", "s:1", "-upstream", "u:2").properties()
                 .get("itt.tunnels.itt.tls.enabled"));
+    }
+
+    @Test
+    void aConfigurationProblemOfTheFlagsExitsTwoNamingTheFlagNotTheProperty(@TempDir Path dir) {
+        Cli.Launch l = parse("server", "-listen", ":1", "-tunnel", ":2", "-protocol", "legacy", "-token", "x");
+        assertEquals(2, l.exitCode());
+        assertTrue(err.toString().contains("itt: -token: the legacy protocol has no authentication"), err.toString());
+        assertFalse(err.toString().contains("itt.tunnels.itt"), err.toString());
+
+        assertEquals(2, parse("client", "-downstream", "s:1", "-upstream", "u:2", "-tls-cert",
+                dir.resolve("missing.crt").toString()).exitCode());
+        assertTrue(err.toString().contains("-tls-cert"), err.toString());
+        assertFalse(err.toString().contains("itt.tunnels.itt"), err.toString());
+        assertEquals("-tls-client-ca: x, see -tls and -token-file", FlagProblems.worded(
+                "itt.tunnels.itt.tls.client-ca: x, see itt.tunnels.itt.tls.enabled and itt.tunnels.itt.token-file"));
+    }
+
+    @Test
+    void checkRunsTheConfigurationCheckOnlyWithOrWithoutFlags() {
+        Cli.Launch alone = parse("check");
+        assertNull(alone.exitCode());
+        assertTrue(alone.check());
+        assertEquals("true", alone.properties().get("dev.itt.check-only"));
+        assertEquals("false", alone.properties().get("quarkus.http.host-enabled"), "check opens nothing");
+        Cli.Launch server = parse("check", "server", "-listen", ":1", "-tunnel", ":2");
+        assertTrue(server.check());
+        assertEquals(":1", server.properties().get("itt.tunnels.itt.listen"));
+        assertEquals(2, parse("check", "server", "-listen", ":1").exitCode());
+        assertFalse(parse("server", "-listen", ":1", "-tunnel", ":2").check());
     }
 
     @Test
