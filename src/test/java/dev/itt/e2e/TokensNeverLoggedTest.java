@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.agent.AgentEnd;
 import dev.itt.config.ConfigException;
+import dev.itt.config.ConfigReport;
 import dev.itt.testing.LogCapture;
 import dev.itt.testing.Target;
 import dev.itt.testing.TestConfigs;
@@ -60,6 +61,21 @@ class TokensNeverLoggedTest {
             assertTrue(all.contains("74 72 61 63 65 64") || all.contains("747261636564"),
                     "the hex dump of the user's bytes is on, so it would have shown a token sent:\n" + all);
             assertNowhere("the log", all);
+        }
+    }
+
+    @Test
+    void theCheckReportMasksTokensFromPropertiesAndVariables() {
+        Map<String, String> props = Map.of("itt.tunnels.a.listen", "127.0.0.1:1", "itt.tunnels.a.tunnel",
+                "127.0.0.1:2", "itt.tunnels.a.token", RIGHT);
+        Map<String, String> env = Map.of("ITT_TUNNELS_B_DOWNSTREAM", "s:1", "ITT_TUNNELS_B_UPSTREAM", "u:2",
+                "ITT_TUNNELS_B_TOKEN", WRONG);
+        try (LogCapture log = LogCapture.start("dev.itt", Level.ALL)) {
+            String report = String.join("\n", ConfigReport.lines(TestConfigs.config(props, env),
+                    TestConfigs.specs(props, env)));
+            assertEquals(2, report.split("\n  token += \\*\\*\\*\\*  ", -1).length - 1, report);
+            assertNowhere("the check report", report);
+            assertNowhere("the log", String.join("\n", log.matching("")));
         }
     }
 }
