@@ -59,6 +59,7 @@ public final class TlsFiles implements FileWatcher.Watched {
      */
     public static TlsFiles load(Vertx vertx, String tunnel, String prefix, TlsSpec.Server spec,
             Duration handshakeTimeout) {
+        TlsOptions.checkEngine(tunnel, spec.engine());
         TlsFiles files = new TlsFiles(vertx, tunnel, prefix, spec, handshakeTimeout);
         Contents contents = files.read();
         files.options = files.build(contents);
@@ -66,7 +67,7 @@ public final class TlsFiles implements FileWatcher.Watched {
         return files;
     }
 
-    /** The material loaded last, with the TLS versions and handshake timeout of {@link TlsOptions}. */
+    /** The material loaded last, with the TLS versions, cipher suites and handshake timeout of {@link TlsOptions}. */
     public SSLOptions options() {
         return options;
     }
@@ -173,6 +174,7 @@ public final class TlsFiles implements FileWatcher.Watched {
                 .setEnabledSecureTransportProtocols(new LinkedHashSet<>(TlsOptions.PROTOCOLS))
                 .setSslHandshakeTimeout(handshakeTimeout.toMillis())
                 .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+        TlsOptions.CIPHER_SUITES.forEach(o::addEnabledCipherSuite);
         if (c.clientCa() != null) {
             PemTrustOptions trust = new PemTrustOptions().addCertValue(Buffer.buffer(c.clientCa()));
             try {

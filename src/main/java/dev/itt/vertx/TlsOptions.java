@@ -2,13 +2,16 @@ package dev.itt.vertx;
 
 import dev.itt.config.TlsSpec;
 import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.OpenSsl;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.net.SSLOptions;
 import io.vertx.core.net.TCPSSLOptions;
 import java.nio.file.Path;
@@ -24,13 +27,25 @@ import javax.net.ssl.SSLException;
 
 /**
  * The TLS options in one place: the server end's TLS listeners ({@code tunnel}, and {@code listen} with
- * {@code listen-tls.*}) and the agent's dial of {@code downstream}. Vert.x does the TLS (the JDK's engine); this class only chooses: TLS 1.2 and
- * 1.3, PEM files, client certificates required when a client CA is set, hostname verification always on for the
+ * {@code listen-tls.*}) and the agent's dial of {@code downstream}. Vert.x does the TLS, with the engine
+ * {@code tls.engine} names; this class only chooses: TLS 1.2 and 1.3 with the same cipher suites whatever the
+ * engine, PEM files, client certificates required when a client CA is set, hostname verification always on for the
  * agent, and the handshake bounded by the tunnel's {@code handshake-timeout}.
  */
 public final class TlsOptions {
     /** TLS 1.0 and 1.1 are off (RFC 8996). */
     static final List<String> PROTOCOLS = List.of("TLSv1.2", "TLSv1.3");
+
+    /**
+     * Mozilla's "intermediate" TLS 1.2 suites without the DHE ones (BoringSSL has no DHE), then TLS 1.3's: forward
+     * secrecy and AEAD only. Named explicitly because the engines' defaults differ, and Vert.x gives the OpenSSL
+     * engine every suite it has (CBC and static-RSA ones included) when none is named.
+     */
+    static final List<String> CIPHER_SUITES = List.of(
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
 
     private TlsOptions() {}
 
@@ -45,8 +60,9 @@ public final class TlsOptions {
         }
         SSLOptions loaded = tls.options();
         options.setSsl(true);
-        options.setJdkSslEngineOptions(new JdkSSLEngineOptions());
+        options.setSslEngineOptions(engine(tls.spec().engine()));
         options.setEnabledSecureTransportProtocols(new LinkedHashSet<>(loaded.getEnabledSecureTransportProtocols()));
+        loaded.getEnabledCipherSuites().forEach(options::addEnabledCipherSuite);
         options.setSslHandshakeTimeout(loaded.getSslHandshakeTimeout());
         options.setSslHandshakeTimeoutUnit(loaded.getSslHandshakeTimeoutUnit());
         options.setKeyCertOptions(loaded.getKeyCertOptions());
@@ -62,7 +78,7 @@ public final class TlsOptions {
             return options;
         }
         // "HTTPS": RFC 2818/6125 name checks against tls.server-name (or the downstream host); never turned off
-        common(options, handshakeTimeout).setHostnameVerificationAlgorithm("HTTPS").setTrustAll(false);
+        common(options, tls.engine(), handshakeTimeout).setHostnameVerificationAlgorithm("HTTPS").setTrustAll(false);
         if (tls.trust() != null) {
             options.setTrustOptions(trust(tls.trust()));
         }
@@ -72,13 +88,35 @@ public final class TlsOptions {
         return options;
     }
 
-    private static <T extends TCPSSLOptions> T common(T options, Duration handshakeTimeout) {
+    private static <T extends TCPSSLOptions> T common(T options, TlsSpec.Engine engine, Duration handshakeTimeout) {
         options.setSsl(true);
-        options.setJdkSslEngineOptions(new JdkSSLEngineOptions());
+        options.setSslEngineOptions(engine(engine));
         options.setEnabledSecureTransportProtocols(new LinkedHashSet<>(PROTOCOLS));
+        CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
         options.setSslHandshakeTimeout(handshakeTimeout.toMillis());
         options.setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
         return options;
+    }
+
+    private static SSLEngineOptions engine(TlsSpec.Engine engine) {
+        return switch (engine) {
+            case OPENSSL -> new OpenSSLEngineOptions();
+            case JDK -> new JdkSSLEngineOptions();
+        };
+    }
+
+    /**
+     * Fails the start when {@code engine} is OpenSSL and BoringSSL cannot be loaded here (a platform ITT ships no
+     * native library for), rather than at the first connection.
+     *
+     * @throws IllegalStateException naming the tunnel, the key and why
+     */
+    static void checkEngine(String tunnel, TlsSpec.Engine engine) {
+        if (engine == TlsSpec.Engine.OPENSSL && !OpenSsl.isAvailable()) {
+            throw new IllegalStateException("tunnel " + tunnel + ": tls.engine is openssl, but BoringSSL cannot be"
+                    + " loaded on this machine (" + message(OpenSsl.unavailabilityCause()) + "); set tls.engine=jdk"
+                    + " to use the JVM's TLS");
+        }
     }
 
     private static PemKeyCertOptions keyCert(Path cert, Path key) {
@@ -100,6 +138,7 @@ public final class TlsOptions {
         if (tls == null) {
             return;
         }
+        checkEngine(tunnel, tls.engine());
         if (tls.trust() != null) {
             checkTrust(vertx, tunnel, "tls.trust", tls.trust());
         }

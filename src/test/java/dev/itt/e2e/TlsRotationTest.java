@@ -84,12 +84,12 @@ class TlsRotationTest {
 
     private TunnelFixture server() {
         return new TunnelFixture().session(TestConfigs.session("t", null, Map.of("handshake-timeout", "2s")))
-                .serverTls(new TlsSpec.Server(secret.resolve("tls.crt"), secret.resolve("tls.key"), null))
+                .serverTls(new TlsSpec.Server(secret.resolve("tls.crt"), secret.resolve("tls.key"), null, TestConfigs.TLS_ENGINE))
                 .startServer();
     }
 
     private static TlsSpec.Agent trusting(TestPki.Ca ca) {
-        return new TlsSpec.Agent(ca.cert(), null, null, "127.0.0.1");
+        return new TlsSpec.Agent(ca.cert(), null, null, "127.0.0.1", TestConfigs.TLS_ENGINE);
     }
 
     /** Sends {@code data[off, off+len)} from another thread and checks that the same bytes come back. */

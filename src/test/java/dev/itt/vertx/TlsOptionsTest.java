@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.config.TlsSpec;
+import dev.itt.testing.TestConfigs;
 import dev.itt.testing.TestPki;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.vertx.core.Vertx;
@@ -46,7 +47,7 @@ class TlsOptionsTest {
         Vertx vertx = Vertx.vertx();
         try {
             NetServerOptions o = TlsOptions.server(new NetServerOptions(), TlsFiles.load(vertx, "t", "tls",
-                    new TlsSpec.Server(server.cert(), server.key(), ca.cert()), Duration.ofMillis(2500)));
+                    new TlsSpec.Server(server.cert(), server.key(), ca.cert(), TestConfigs.TLS_ENGINE), Duration.ofMillis(2500)));
             assertTrue(o.isSsl());
             assertEquals(Set.of("TLSv1.2", "TLSv1.3"), o.getEnabledSecureTransportProtocols());
             assertEquals(ClientAuth.REQUIRED, o.getClientAuth());
@@ -54,7 +55,7 @@ class TlsOptionsTest {
             assertEquals(2500, TimeUnit.MILLISECONDS.convert(o.getSslHandshakeTimeout(),
                     o.getSslHandshakeTimeoutUnit()));
             NetServerOptions plain = TlsOptions.server(new NetServerOptions(), TlsFiles.load(vertx, "t", "tls",
-                    new TlsSpec.Server(server.cert(), server.key(), null), Duration.ofSeconds(1)));
+                    new TlsSpec.Server(server.cert(), server.key(), null, TestConfigs.TLS_ENGINE), Duration.ofSeconds(1)));
             assertEquals(ClientAuth.NONE, plain.getClientAuth());
             assertNull(plain.getTrustOptions());
         } finally {
@@ -64,7 +65,7 @@ class TlsOptionsTest {
 
     @Test
     void theAgentAlwaysVerifiesTheHostnameAndTrustsTheJvmStoreWithoutATrustFile() {
-        NetClientOptions o = TlsOptions.agent(new NetClientOptions(), new TlsSpec.Agent(null, null, null, "x"),
+        NetClientOptions o = TlsOptions.agent(new NetClientOptions(), new TlsSpec.Agent(null, null, null, "x", TestConfigs.TLS_ENGINE),
                 Duration.ofSeconds(1));
         assertTrue(o.isSsl());
         assertEquals("HTTPS", o.getHostnameVerificationAlgorithm());
