@@ -77,6 +77,18 @@ class TlsSpecTest {
     }
 
     @Test
+    void tlsEngineIsOpensslOrJdkAndAnythingElseIsAnErrorNamingTunnelAndKey() {
+        TunnelSpec.Agent jdk = (TunnelSpec.Agent) TestConfigs.specs(agent("s:7000", "tls.enabled", "true",
+                "tls.engine", "jdk"), Map.of()).get(0);
+        assertEquals(TlsSpec.Engine.JDK, jdk.tls().engine());
+        TunnelSpec.Server openssl = (TunnelSpec.Server) TestConfigs.specs(server("tls.cert", pem, "tls.key", pem,
+                "tls.engine", "openssl"), Map.of()).get(0);
+        assertEquals(TlsSpec.Engine.OPENSSL, openssl.tls().engine());
+        assertEquals(List.of("itt.tunnels.a.tls.engine: 'BoringSSL' is not a TLS engine; use openssl or jdk"),
+                problems(agent("s:7000", "tls.engine", "BoringSSL")), "checked with TLS off too");
+    }
+
+    @Test
     void aCertificateWithoutItsKeyAndAKeyWithoutItsCertificateAreErrorsNamingTunnelAndKey() {
         assertEquals(List.of("itt.tunnels.s.tls.key: is missing: tls.cert is set, and a certificate needs its private"
                 + " key"), problems(server("tls.cert", pem)));
