@@ -9,9 +9,9 @@ import java.util.Locale;
 public enum EndState {
     /** Created, not yet listening or dialing. */
     STARTING,
-    /** Server end: both listeners bound, no agent with a session. */
+    /** Server end: both listeners bound, no agent with a session that takes new streams. */
     LISTENING,
-    /** Server end: listening, and at least one agent has a session. */
+    /** Server end: listening, and at least one agent has a session that takes new streams (no GO_AWAY). */
     AGENTS_CONNECTED,
     /** Agent: dialing the server end or waiting to redial; no session. */
     CONNECTING,

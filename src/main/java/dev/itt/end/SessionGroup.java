@@ -140,6 +140,7 @@ public final class SessionGroup {
 
     private void publish() {
         int agents = 0;
+        int accepting = 0;
         int streams = 0;
         long buffered = 0;
         long peak = 0;
@@ -147,12 +148,15 @@ public final class SessionGroup {
             if (s.isEstablished()) {
                 agents++;
             }
+            if (s.acceptsStreams()) {
+                accepting++;
+            }
             streams += s.streamCount();
             buffered += s.bufferedBytes();
             peak = Math.max(peak, s.peakBufferedBytes());
         }
         // the thread's name is a field read: naming the loop costs nothing per tick
-        stats = new EndStats(agents, streams, buffered, peak, System.nanoTime(),
+        stats = new EndStats(agents, accepting, streams, buffered, peak, System.nanoTime(),
                 tickTimer >= 0 ? Thread.currentThread().getName() : null);
     }
 
@@ -190,6 +194,7 @@ public final class SessionGroup {
 
         @Override
         public void onGoAway(Session session, ErrorCode code, String reason) {
+            publish(); // the session takes no more streams: readiness may change
             end.onGoAway(session, code, reason);
         }
 

@@ -247,7 +247,8 @@ public final class ServerEnd implements TunnelEnd {
         if (!listening) {
             return EndState.STARTING;
         }
-        return group.stats().agents() > 0 ? EndState.AGENTS_CONNECTED : EndState.LISTENING;
+        // an agent that has said GO_AWAY is leaving: it takes no users, so it does not make the end ready
+        return group.stats().acceptingAgents() > 0 ? EndState.AGENTS_CONNECTED : EndState.LISTENING;
     }
 
     /** Both listeners bound and, if {@code ready-requires-agent}, an agent with a session; not while draining. */

@@ -63,6 +63,28 @@ class TunnelHealthTest {
     }
 
     @Test
+    void aDrainingAgentIsNotReadyAndNoLongerMakesItsServerEndReady() throws Exception {
+        try (Target echo = Target.tcp(Target.Mode.ECHO, 0); TunnelFixture t = new TunnelFixture().startServer()) {
+            AgentEnd agent = t.connectedAgent("127.0.0.1:" + echo.port());
+            try (Socket user = Users.connect(t.userPort())) {
+                Users.echoes(user, "held".getBytes(StandardCharsets.US_ASCII), 0, 4);
+                Await.until("the agent to count the stream", TunnelFixture.WAIT,
+                        () -> agent.stats().activeStreams() == 1);
+                Future<Void> stopped = agent.stop();
+                Await.until("the agent's drain to start", TunnelFixture.WAIT,
+                        () -> agent.state() == EndState.DRAINING);
+                assertCheck(agent, HealthCheckResponse.Status.DOWN, agent("draining", 1));
+                Await.until("the server end to hear the GO_AWAY", TunnelFixture.WAIT,
+                        () -> t.server.state() == EndState.LISTENING);
+                assertCheck(t.server, HealthCheckResponse.Status.DOWN, server("listening", 1, 1));
+                user.close();
+                TunnelFixture.join(stopped);
+            }
+            assertCheck(agent, HealthCheckResponse.Status.DOWN, agent("stopped", 0));
+        }
+    }
+
+    @Test
     void withReadyRequiresAgentFalseAListeningServerEndIsReady() {
         try (TunnelFixture t = new TunnelFixture().readyRequiresAgent(false).startServer()) {
             assertCheck(t.server, HealthCheckResponse.Status.UP, server("listening", 0, 0));
