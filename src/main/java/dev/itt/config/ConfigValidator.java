@@ -101,7 +101,7 @@ public final class ConfigValidator {
             TlsSpec.Server listenTls = TlsSpec.listen(c.listenTls(), engine, listen, (key, message) -> problem(name, key,
                     message));
             return problems.size() > before ? null : new TunnelSpec.Server(name, listen, tunnel, session,
-                    c.drainTimeout(), wire, tls, access, listenTls);
+                    c.drainTimeout(), wire, tls, access, listenTls, c.readyRequiresAgent());
         }
         DialTarget downstream = required(name, "downstream", c.downstream(), DialTarget::parse,
                 "an agent needs downstream (the server's tunnel address)");

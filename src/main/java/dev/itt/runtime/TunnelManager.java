@@ -47,9 +47,14 @@ public class TunnelManager {
     @Inject
     TunnelMetrics metrics;
 
+    @Inject
+    TunnelHealth health;
+
     private final List<TunnelEnd> ends = new CopyOnWriteArrayList<>();
     /** Re-reads the token files and TLS files of the running tunnels; null while none is watched. */
     private FileWatcher files;
+    /** Every configured tunnel was started (the start-up check). */
+    private volatile boolean started;
 
     void onStart(@Observes StartupEvent event) {
         List<TunnelSpec> specs = ConfigValidator.validate(config.tunnels(), System.getenv());
@@ -65,6 +70,7 @@ public class TunnelManager {
                     : new AgentEnd(vertx, (TunnelSpec.Agent) spec);
             ends.add(end);
             metrics.register(end);
+            health.register(end);
         }
         // servers first: an agent of this same process then finds its server listening on the first dial
         List<String> failures = new ArrayList<>();
@@ -80,6 +86,7 @@ public class TunnelManager {
         for (TunnelEnd end : ends) {
             end.tlsFiles().forEach(watcher()::watch); // loaded by start
         }
+        started = true;
     }
 
     private FileWatcher watcher() {
@@ -124,6 +131,12 @@ public class TunnelManager {
         }
         ends.clear();
         metrics.clear();
+        health.clear();
+    }
+
+    /** Whether every configured tunnel was started: server ends listen, agents dial. */
+    public boolean started() {
+        return started;
     }
 
     /** The ends this process runs, servers and agents, in configuration order. */

@@ -97,6 +97,11 @@ public final class TestConfigs {
         return DEFAULT_SERVER.access();
     }
 
+    /** Whether a server end's readiness waits for an agent when {@code ready-requires-agent} is not set. */
+    public static boolean readyRequiresAgent() {
+        return DEFAULT_SERVER.readyRequiresAgent();
+    }
+
     /** The wire of a tunnel with {@code protocol} set and every other key at the mapping's default. */
     public static TunnelSpec.Wire wire(String protocol) {
         return specs(Map.of("itt.tunnels.defaults.listen", "127.0.0.1:0", "itt.tunnels.defaults.tunnel", "127.0.0.1:0",
