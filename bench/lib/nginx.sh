@@ -37,6 +37,23 @@ make_files() {
   head -c 1024 /dev/zero | tr '\0' 'x' >"$WORK/www/small"
 }
 
+# make_certs: a CA and a server certificate for TLS_NAME (and 127.0.0.1), P-256 keys as the tests use, made afresh
+# in run/tls by every run: the repository holds no private key. relay2-tls's relay B and the itt-tls server ends
+# serve it; relay A and the agents trust the CA.
+TLS_NAME=bench.itt.test
+make_certs() {
+  TLS_DIR=$WORK/run/tls
+  mkdir -p "$TLS_DIR"
+  local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+  openssl req -x509 "${ec[@]}" -keyout "$TLS_DIR/ca.key" -out "$TLS_DIR/ca.crt" -days 2 -subj "/CN=bench CA" \
+    2>>"$WORK/logs/openssl.log"
+  openssl req "${ec[@]}" -keyout "$TLS_DIR/server.key" -out "$TLS_DIR/server.csr" -subj "/CN=$TLS_NAME" \
+    2>>"$WORK/logs/openssl.log"
+  printf 'subjectAltName=DNS:%s,IP:127.0.0.1\n' "$TLS_NAME" >"$TLS_DIR/server.ext"
+  openssl x509 -req -in "$TLS_DIR/server.csr" -CA "$TLS_DIR/ca.crt" -CAkey "$TLS_DIR/ca.key" -CAcreateserial \
+    -days 2 -extfile "$TLS_DIR/server.ext" -out "$TLS_DIR/server.crt" 2>>"$WORK/logs/openssl.log"
+}
+
 # upstream_start: sets UPSTREAM_PORT and UPSTREAM_PID.
 upstream_start() {
   local conf=$WORK/conf/upstream.conf
@@ -71,18 +88,38 @@ EOF
   log "upstream nginx on 127.0.0.1:$UPSTREAM_PORT (pid $UPSTREAM_PID)"
 }
 
-# relay_start NAME LISTEN_PORT TARGET_PORT: one nginx stream proxy; sets LAUNCHED_PID.
+# relay_start NAME LISTEN_PORT TARGET_PORT [serve|dial]: one nginx stream proxy; sets LAUNCHED_PID. serve: it
+# listens with TLS (the bench certificate of make_certs); dial: it speaks TLS to TARGET_PORT, verifying the
+# certificate and its name as ITT's agent does. Both with TLS 1.2 and 1.3, nginx's default ciphers, and the TLS
+# session cache nginx would use (relay A resumes B's sessions for new connections).
 relay_start() {
-  local name=$1 listen=$2 target=$3 conf=$WORK/conf/$1.conf
+  local name=$1 listen=$2 target=$3 tls=${4:-} conf=$WORK/conf/$1.conf ssl="" tls_lines=""
   mkdir -p "$WORK/run/$name"
+  case $tls in
+    serve)
+      ssl=" ssl"
+      tls_lines="ssl_certificate $TLS_DIR/server.crt;
+    ssl_certificate_key $TLS_DIR/server.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache shared:$name:10m;" ;;
+    dial)
+      tls_lines="proxy_ssl on;
+    proxy_ssl_protocols TLSv1.2 TLSv1.3;
+    proxy_ssl_verify on;
+    proxy_ssl_trusted_certificate $TLS_DIR/ca.crt;
+    proxy_ssl_name $TLS_NAME;
+    proxy_ssl_server_name on;
+    proxy_ssl_session_reuse on;" ;;
+  esac
   {
     echo "load_module /usr/lib/nginx/modules/ngx_stream_module.so;"
     nginx_common_conf "$name"
     cat <<EOF
 stream {
   server {
-    listen 127.0.0.1:$listen backlog=4096;
+    listen 127.0.0.1:$listen$ssl backlog=4096;
     proxy_pass 127.0.0.1:$target;
+    $tls_lines
     # The idle workload holds connections without traffic; the default 10 min would be enough, but be explicit.
     proxy_timeout 1h;
   }

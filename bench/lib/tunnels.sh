@@ -5,9 +5,9 @@
 #   ENTRY_PORT    where users (curl, wrk, the idle holder) connect
 #   TUNNEL_PROCS  "pid:role" for each process it started, in start order
 #   TUNNEL_LOGS   the log files worth showing when something fails
-#   ITT_SERVER_PID / ITT_CLIENT_PID  for itt and itt-legacy (what jcmd and /proc measure)
+#   ITT_SERVER_PID / ITT_CLIENT_PID  for the itt* tunnels (what jcmd and /proc measure)
 # With rtt50, bench/tools/delay_relay.py (25 ms each way) sits on the hop that crosses the "network":
-# between agent and server end (itt), between ssh and sshd (ssh), between relay A and relay B (relay2), and
+# between agent and server end (itt*), between ssh and sshd (ssh), between relay A and relay B (relay2*), and
 # between the client and nginx (direct, which so measures the delay relay's own ceiling).
 # tunnel_stop stops them again, newest first, and reports an ITT end that did not exit 0 on SIGTERM.
 #
@@ -57,9 +57,9 @@ tunnel_start() {
   case $name in
     direct) start_direct "$tag" "$delay" || return 1 ;;
     relay2) start_relay2 "$tag" "$delay" || return 1 ;;
+    relay2-tls) start_relay2 "$tag" "$delay" tls || return 1 ;;
     ssh) start_ssh "$tag" "$delay" || return 1 ;;
-    itt) start_itt "$tag" "$delay" native || return 1 ;;
-    itt-legacy) start_itt "$tag" "$delay" legacy || return 1 ;;
+    itt | itt-legacy | itt-tls | itt-tls-jdk | itt-tls-openssl) start_itt "$tag" "$delay" "$name" || return 1 ;;
     *) log "unknown tunnel $name"; return 1 ;;
   esac
   local pids=() p
@@ -108,12 +108,13 @@ start_direct() {
   fi
 }
 
-# relay2: client -> relay A -> relay B -> nginx, two nginx stream proxies with one worker each.
+# relay2: client -> relay A -> relay B -> nginx, two nginx stream proxies with one worker each. With tls (the
+# relay2-tls tunnel), A dials B over TLS and verifies its certificate as ITT's agent does (make_certs).
 start_relay2() {
-  local tag=$1 delay=$2 port_a port_b next
+  local tag=$1 delay=$2 tls=${3:-} port_a port_b next
   port_a=$(free_port)
   port_b=$(free_port)
-  relay_start "$tag-b" "$port_b" "$UPSTREAM_PORT" || return 1
+  relay_start "$tag-b" "$port_b" "$UPSTREAM_PORT" "${tls:+serve}" || return 1
   TUNNEL_PROCS+=("$LAUNCHED_PID:$tag-b")
   TUNNEL_LOGS+=("$WORK/logs/$tag-b.log" "$WORK/logs/$tag-b-error.log")
   wait_listen "$port_b" "$LAUNCHED_PID" || return 1
@@ -122,7 +123,7 @@ start_relay2() {
     delay_start "$port_b" "$tag-delay" || return 1
     next=$DELAY_PORT
   fi
-  relay_start "$tag-a" "$port_a" "$next" || return 1
+  relay_start "$tag-a" "$port_a" "$next" "${tls:+dial}" || return 1
   TUNNEL_PROCS+=("$LAUNCHED_PID:$tag-a")
   TUNNEL_LOGS+=("$WORK/logs/$tag-a.log" "$WORK/logs/$tag-a-error.log")
   ENTRY_PORT=$port_a
@@ -180,15 +181,24 @@ EOF
     -p "$ssh_port" -R "127.0.0.1:$ENTRY_PORT:127.0.0.1:$UPSTREAM_PORT" "$user@127.0.0.1"
 }
 
-# itt / itt-legacy: server end and agent as two JVMs. The token is only for the native
-# protocol: legacy mode has no authentication and refuses one.
+# start_itt TAG DELAY NAME: server end and agent as two JVMs, for the tunnel NAME: itt (native protocol with a
+# token), itt-legacy (legacy protocol, which has no authentication and refuses a token), itt-tls (itt with TLS on
+# the tunnel connection, the engine tls.engine defaults to) and itt-tls-jdk / itt-tls-openssl (the same with
+# tls.engine set). The agent trusts the bench CA and checks the certificate's name (make_certs).
 start_itt() {
-  local tag=$1 delay=$2 protocol=$3 tunnel_port downstream auth=()
-  [ "$protocol" = native ] && auth=(-token "$TOKEN")
+  local tag=$1 delay=$2 name=$3 protocol=native tunnel_port downstream auth server_tls=() agent_tls=() engine=""
+  [ "$name" = itt-legacy ] && protocol=legacy
+  auth=(-token "$TOKEN")
+  [ "$protocol" = legacy ] && auth=()
+  if [[ $name == itt-tls* ]]; then
+    server_tls=(-tls-cert "$TLS_DIR/server.crt" -tls-key "$TLS_DIR/server.key")
+    agent_tls=(-tls-trust "$TLS_DIR/ca.crt" -tls-server-name "$TLS_NAME")
+    [ "$name" = itt-tls ] || engine=${name#itt-tls-}
+  fi
   ENTRY_PORT=$(free_port)
   tunnel_port=$(free_port)
-  itt_launch "$tag-server" server -listen "127.0.0.1:$ENTRY_PORT" -tunnel "127.0.0.1:$tunnel_port" \
-    -protocol "$protocol" "${auth[@]}" -loglevel warn
+  ITT_ENGINE=$engine itt_launch "$tag-server" server -listen "127.0.0.1:$ENTRY_PORT" \
+    -tunnel "127.0.0.1:$tunnel_port" -protocol "$protocol" "${auth[@]}" "${server_tls[@]}" -loglevel warn
   ITT_SERVER_PID=$LAUNCHED_PID
   downstream=$tunnel_port
   if [ -n "$delay" ]; then
@@ -197,18 +207,20 @@ start_itt() {
     delay_start "$tunnel_port" "$tag-delay" || return 1
     downstream=$DELAY_PORT
   fi
-  itt_launch "$tag-client" client -downstream "127.0.0.1:$downstream" -upstream "127.0.0.1:$UPSTREAM_PORT" \
-    -protocol "$protocol" "${auth[@]}" -loglevel warn
+  ITT_ENGINE=$engine itt_launch "$tag-client" client -downstream "127.0.0.1:$downstream" \
+    -upstream "127.0.0.1:$UPSTREAM_PORT" -protocol "$protocol" "${auth[@]}" "${agent_tls[@]}" -loglevel warn
   ITT_CLIENT_PID=$LAUNCHED_PID
 }
 
 # itt_launch ROLE ARGS...: one ITT JVM, configured by its command line alone: run from a scratch directory (no
 # config/ or .env file of the caller's applies) and without any ITT_* environment variable, which ITT reads as
-# configuration and rejects when it is not one of its keys (as ITT_APP and ITT_JVM_OPTS are not).
+# configuration and rejects when it is not one of its keys (as ITT_APP and ITT_JVM_OPTS are not). ITT_ENGINE, when
+# set, becomes the tunnel's tls.engine (the command line's tunnel is named itt), as a system property.
 itt_launch() {
   local role=$1 jvm_opts=() unset_env=() v
   shift
   read -ra jvm_opts <<<"$ITT_JVM_OPTS"
+  [ -z "${ITT_ENGINE:-}" ] || jvm_opts+=("-Ditt.tunnels.itt.tls.engine=$ITT_ENGINE")
   for v in $(compgen -e); do [[ $v == ITT_* ]] && unset_env+=(-u "$v"); done
   local cwd=$WORK/run/itt-cwd jar=$ITT_JAR
   mkdir -p "$cwd"

@@ -240,12 +240,11 @@ listening() {
 # startup (ITT only): both JVMs launched at once; time until the first request through the tunnel succeeds,
 # polling every 10 ms; median of STARTUP_RUNS launches. Each launch is a fresh pair on fresh ports.
 wl_startup() {
-  local t=$1 raw=$WORK/raw/$1-startup.txt times=() listen_times=() i t0 ms listen_ms protocol=native
-  [ "$t" = itt-legacy ] && protocol=legacy
+  local t=$1 raw=$WORK/raw/$1-startup.txt times=() listen_times=() i t0 ms listen_ms
   for i in $(seq "$STARTUP_RUNS"); do
     TUNNEL_PROCS=() TUNNEL_LOGS=()
     t0=$(now_ms)
-    start_itt "$t-startup$i" "" "$protocol"
+    start_itt "$t-startup$i" "" "$t"
     listen_ms=""
     poll_from "$t0" first_request || true
     ms=$POLLED_MS

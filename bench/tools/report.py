@@ -3,8 +3,9 @@
 
 usage: report.py RESULTS_TSV TUNNEL...   (tunnels in column order)
 
-Rows are the metrics below, columns the tunnels, then for itt and itt-legacy their ratio to relay2 and to ssh
-(the tunnel's figure divided by the other's, whatever the direction of "better"). A workload recorded as
+Rows are the metrics below, columns the tunnels, then for each ITT tunnel its ratio to the references RATIOS names
+(the tunnel's figure divided by the other's, whatever the direction of "better"): a TLS tunnel is set against
+relay2-tls, the relays with TLS between them, and against ssh, whose connection is always encrypted. A workload recorded as
 `failed:WORKLOAD` shows FAILED in all of its cells, even those it recorded before failing; a metric a tunnel does
 not have (idle and startup outside ITT, RSS of processes that are not JVMs) shows an em dash.
 """
@@ -43,8 +44,14 @@ METRICS = [
      "startup floor: the same with Vert.x, listening with a NetServer on epoll (ms, median)", "lower"),
 ]
 
-RATIO_OF = {"itt": "itt", "itt-legacy": "legacy"}
-RATIO_TO = {"relay2": "relay2", "ssh": "ssh"}
+# tunnel: (short name in the ratio headers, the references it is divided by)
+RATIOS = {
+    "itt": ("itt", ["relay2", "ssh"]),
+    "itt-legacy": ("legacy", ["relay2", "ssh"]),
+    "itt-tls": ("itt-tls", ["relay2-tls", "ssh"]),
+    "itt-tls-jdk": ("tls-jdk", ["relay2-tls"]),
+    "itt-tls-openssl": ("tls-openssl", ["relay2-tls"]),
+}
 
 
 def number(text):
@@ -68,10 +75,11 @@ def main():
     columns = []  # (header, function of metric key -> cell text)
     for t in tunnels:
         columns.append((t, lambda key, t=t: cell(values, failed, t, key)))
-        if t in RATIO_OF:
-            for other, short in RATIO_TO.items():
+        if t in RATIOS:
+            short, references = RATIOS[t]
+            for other in references:
                 if other in tunnels:
-                    columns.append((f"{RATIO_OF[t]}/{short}",
+                    columns.append((f"{short}/{other}",
                                     lambda key, t=t, o=other: ratio(values, failed, t, o, key)))
 
     print("| metric | better | " + " | ".join(h for h, _ in columns) + " |")

@@ -1,6 +1,7 @@
 package dev.itt.agent;
 
 import dev.itt.config.TunnelSpec;
+import dev.itt.end.EndState;
 import dev.itt.end.EndStats;
 import dev.itt.end.SessionGroup;
 import dev.itt.end.TunnelEnd;
@@ -45,12 +46,17 @@ public final class AgentEnd implements TunnelEnd {
     private Dialer serverDialer;
     /** The TLS material of the dial to the server end, or null for plaintext; loaded by {@link #start()}. */
     private volatile TlsFiles tls;
-    private State state = State.STARTING;
+    /** The state last logged, so that each change is logged once. */
+    private State logged = State.STARTING;
     private long reconnectTimer = -1;
     /** Upstream dials in flight, including those whose stream was reset meanwhile: they still cost a socket. */
     private int dialing;
     private volatile boolean connected;
+    private volatile boolean started;
+    private volatile boolean stopped;
     private boolean stopping;
+    /** The first {@link #stop}'s outcome, which a second call returns; on the loop. */
+    private Promise<Void> stopDone;
 
     public AgentEnd(Vertx vertx, TunnelSpec.Agent spec) {
         this.vertx = vertx;
@@ -74,23 +80,24 @@ public final class AgentEnd implements TunnelEnd {
     /** Starts dialing; completes at once: a server that is not there yet is retried, not an error. */
     @Override
     public Future<Void> start() {
-        Promise<Void> started = Promise.promise();
+        Promise<Void> result = Promise.promise();
         context.runOnContext(v -> {
             try {
                 tls = spec.tls() == null ? null
                         : TlsFiles.load(vertx, spec.name(), spec.tls(), spec.session().handshakeTimeout());
             } catch (IllegalStateException e) {
-                started.fail(e);
+                result.fail(e);
                 return;
             }
             dialer = new Dialer(vertx, spec.proxy(), spec.connectTimeout());
             serverDialer = tls == null ? dialer
                     : new Dialer(vertx, spec.proxy(), spec.connectTimeout(), tls, spec.tls().serverName());
             group.start();
+            started = true;
             connect();
-            started.complete();
+            result.complete();
         });
-        return started.future();
+        return result.future();
     }
 
     private void connect() {
@@ -181,11 +188,11 @@ public final class AgentEnd implements TunnelEnd {
     }
 
     private void changeState(State next, String message) {
-        if (next == state) {
+        if (next == logged) {
             LOG.debugf("tunnel %s: %s", spec.name(), message);
             return;
         }
-        state = next;
+        logged = next;
         if (next == State.RETRYING) {
             LOG.warnf("tunnel %s: %s", spec.name(), message);
         } else {
@@ -193,27 +200,33 @@ public final class AgentEnd implements TunnelEnd {
         }
     }
 
-    /** Sends GO_AWAY, lets open streams finish for the drain time, then closes. */
+    /** Sends GO_AWAY, lets open streams finish for the drain time, then closes; a second call waits for the first. */
     @Override
     public Future<Void> stop() {
-        Promise<Void> stopped = Promise.promise();
+        Promise<Void> result = Promise.promise();
         context.runOnContext(v -> {
+            if (stopDone != null) {
+                stopDone.future().onComplete(result);
+                return;
+            }
+            stopDone = result;
             stopping = true;
             if (reconnectTimer >= 0) {
                 vertx.cancelTimer(reconnectTimer);
             }
             group.drain("agent shutting down", spec.drainTimeout()).onComplete(x -> {
-                state = State.STOPPED;
+                logged = State.STOPPED;
                 Future<Void> closed = dialer == null ? Future.succeededFuture()
                         : serverDialer == dialer ? dialer.close()
                         : Future.join(dialer.close(), serverDialer.close()).mapEmpty();
                 closed.onComplete(y -> {
+                    stopped = true;
                     LOG.infof("tunnel %s: agent stopped", spec.name());
-                    stopped.complete();
+                    result.complete();
                 });
             });
         });
-        return stopped.future();
+        return result.future();
     }
 
     /**
@@ -225,20 +238,29 @@ public final class AgentEnd implements TunnelEnd {
         return tls == null ? List.of() : List.of(tls);
     }
 
-    /** A session to the server is up (handshake done). */
+    @Override
+    public EndState state() {
+        if (stopped) {
+            return EndState.STOPPED;
+        }
+        if (group.isDraining()) {
+            return EndState.DRAINING;
+        }
+        if (!started) {
+            return EndState.STARTING;
+        }
+        return connected ? EndState.SESSION_UP : EndState.CONNECTING;
+    }
+
+    /** A session to the server is up (handshake done), and the agent is not draining. */
     @Override
     public boolean isReady() {
-        return connected;
+        return state() == EndState.SESSION_UP;
     }
 
     @Override
     public java.time.Duration drainTimeout() {
         return spec.drainTimeout();
-    }
-
-    @Override
-    public String status() {
-        return connected ? "connected" : "not connected";
     }
 
     @Override

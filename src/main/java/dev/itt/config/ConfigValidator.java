@@ -100,16 +100,17 @@ public final class ConfigValidator {
             problem(name, "name", "'" + wireName + "' must be 1 to 255 bytes");
         }
         SessionConfig session = session(name, wireName, c);
+        TlsSpec.Engine engine = TlsSpec.Engine.of(c.tls(), (key, message) -> problem(name, key, message));
         if (server) {
             Endpoint listen = required(name, "listen", c.listen(), Endpoint::parse, "a server end needs listen");
             Endpoint tunnel = required(name, "tunnel", c.tunnel(), Endpoint::parse, "a server end needs tunnel");
             positive(name, "drain-timeout", c.drainTimeout());
-            TlsSpec.Server tls = TlsSpec.server(c.tls(), (key, message) -> problem(name, key, message));
+            TlsSpec.Server tls = TlsSpec.server(c.tls(), engine, (key, message) -> problem(name, key, message));
             Access access = Access.of(c, listen, (key, message) -> problem(name, key, message));
-            TlsSpec.Server listenTls = TlsSpec.listen(c.listenTls(), listen, (key, message) -> problem(name, key,
+            TlsSpec.Server listenTls = TlsSpec.listen(c.listenTls(), engine, listen, (key, message) -> problem(name, key,
                     message));
             return problems.size() > before ? null : new TunnelSpec.Server(name, listen, tunnel, session,
-                    c.drainTimeout(), wire, tls, access, listenTls);
+                    c.drainTimeout(), wire, tls, access, listenTls, c.readyRequiresAgent());
         }
         DialTarget downstream = required(name, "downstream", c.downstream(), DialTarget::parse,
                 "an agent needs downstream (the server's tunnel address)");
@@ -124,7 +125,7 @@ public final class ConfigValidator {
         if (c.reconnectMax().compareTo(c.reconnectMin()) < 0) {
             problem(name, "reconnect-max", c.reconnectMax() + " is below reconnect-min " + c.reconnectMin());
         }
-        TlsSpec.Agent tls = TlsSpec.agent(c.tls(), downstream == null ? null : downstream.endpoint(),
+        TlsSpec.Agent tls = TlsSpec.agent(c.tls(), engine, downstream == null ? null : downstream.endpoint(),
                 (key, message) -> problem(name, key, message));
         TlsSpec.noListenTls(c.listenTls(), (key, message) -> problem(name, key, message));
         return problems.size() > before ? null : new TunnelSpec.Agent(name, downstream, upstream, proxy, session,

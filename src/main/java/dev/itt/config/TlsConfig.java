@@ -1,5 +1,6 @@
 package dev.itt.config;
 
+import io.smallrye.config.WithDefault;
 import java.util.Optional;
 
 /**
@@ -25,4 +26,11 @@ public interface TlsConfig {
 
     /** Agent: the name the server end's certificate must carry, also sent as SNI; unset, the downstream host. */
     Optional<String> serverName();
+
+    /**
+     * Both ends: the TLS implementation of every TLS connection of this end (the tunnel connection, and a server
+     * end's {@code listen-tls}): {@code openssl} (BoringSSL, shipped with ITT) or {@code jdk} (the JVM's own).
+     */
+    @WithDefault("openssl")
+    String engine();
 }

@@ -11,12 +11,35 @@ import java.util.function.BiConsumer;
  */
 public sealed interface TlsSpec {
 
+    /** The TLS implementation ({@code tls.engine}); the end checks at start that it can be loaded. */
+    enum Engine {
+        /** BoringSSL through Netty's netty-tcnative. */
+        OPENSSL,
+        /** The JVM's own SSLEngine. */
+        JDK;
+
+        /** {@code tls.engine}'s value, or null (and a problem) when it names no engine. Checked with TLS off too. */
+        static Engine of(TlsConfig c, BiConsumer<String, String> problem) {
+            return switch (c.engine()) {
+                case "openssl" -> OPENSSL;
+                case "jdk" -> JDK;
+                default -> {
+                    problem.accept("tls.engine", "'" + c.engine() + "' is not a TLS engine; use openssl or jdk");
+                    yield null;
+                }
+            };
+        }
+    }
+
+    /** The TLS implementation this end's TLS connections use. */
+    Engine engine();
+
     /**
      * Server end: TLS on the {@code tunnel} port, or on a TCP {@code listen} ({@code listen-tls.*}).
      *
      * @param clientCa the CAs peer certificates must chain to, or null to ask peers for no certificate
      */
-    record Server(Path cert, Path key, Path clientCa) implements TlsSpec {}
+    record Server(Path cert, Path key, Path clientCa, Engine engine) implements TlsSpec {}
 
     /**
      * Agent: TLS to {@code downstream}, hostname verification always on.
@@ -25,14 +48,15 @@ public sealed interface TlsSpec {
      * @param cert the agent's client certificate, or null (then {@code key} is null too)
      * @param serverName the name verified in the server's certificate and sent as SNI
      */
-    record Agent(Path trust, Path cert, Path key, String serverName) implements TlsSpec {}
+    record Agent(Path trust, Path cert, Path key, String serverName, Engine engine) implements TlsSpec {}
 
     /**
      * The server end's TLS, or null when {@code tls.cert} and {@code tls.key} are both unset.
      *
+     * @param engine {@link Engine#of} the same keys
      * @param problem receives (key, message) for each problem, the key as {@code tls.cert}
      */
-    static Server server(TlsConfig c, BiConsumer<String, String> problem) {
+    static Server server(TlsConfig c, Engine engine, BiConsumer<String, String> problem) {
         agentOnly(c.enabled().isPresent(), "tls.enabled", problem);
         agentOnly(c.trust().isPresent(), "tls.trust", problem);
         agentOnly(c.serverName().isPresent(), "tls.server-name", problem);
@@ -44,16 +68,17 @@ public sealed interface TlsSpec {
         }
         Path[] pair = pair("tls", c.cert(), c.key(), problem);
         Path clientCa = file(c.clientCa(), "tls.client-ca", problem);
-        return pair == null ? null : new Server(pair[0], pair[1], clientCa);
+        return pair == null ? null : new Server(pair[0], pair[1], clientCa, engine);
     }
 
     /**
      * The server end's TLS for users at {@code listen}, or null when {@code listen-tls.cert} and
      * {@code listen-tls.key} are both unset.
      *
+     * @param engine {@code tls.engine}, which serves the listen side too
      * @param listen the parsed listen address (null if it did not parse): a Unix socket cannot have TLS
      */
-    static Server listen(ListenTlsConfig c, Endpoint listen, BiConsumer<String, String> problem) {
+    static Server listen(ListenTlsConfig c, Engine engine, Endpoint listen, BiConsumer<String, String> problem) {
         if (c.cert().isEmpty() && c.key().isEmpty()) {
             if (c.clientCa().isPresent()) {
                 problem.accept("listen-tls.client-ca", "requires TLS on the listen side: set listen-tls.cert and"
@@ -69,7 +94,7 @@ public sealed interface TlsSpec {
         }
         Path[] pair = pair("listen-tls", c.cert(), c.key(), problem);
         Path clientCa = file(c.clientCa(), "listen-tls.client-ca", problem);
-        return pair == null ? null : new Server(pair[0], pair[1], clientCa);
+        return pair == null ? null : new Server(pair[0], pair[1], clientCa, engine);
     }
 
     /** An agent has no listen side: each {@code listen-tls.*} key set on one is a problem. */
@@ -88,10 +113,11 @@ public sealed interface TlsSpec {
     /**
      * The agent's TLS, or null when it is off.
      *
+     * @param engine {@link Engine#of} the same keys
      * @param downstream the parsed downstream address (null if it did not parse), whose host is the default
      *     server name
      */
-    static Agent agent(TlsConfig c, Endpoint downstream, BiConsumer<String, String> problem) {
+    static Agent agent(TlsConfig c, Engine engine, Endpoint downstream, BiConsumer<String, String> problem) {
         if (c.clientCa().isPresent()) {
             problem.accept("tls.client-ca", "is a server-end key; an agent names the CAs it trusts with tls.trust");
         }
@@ -119,7 +145,7 @@ public sealed interface TlsSpec {
             problem.accept("tls.server-name", "is missing: a unix: downstream has no host name to verify the"
                     + " server end's certificate against");
         }
-        return pair == null || serverName == null ? null : new Agent(trust, pair[0], pair[1], serverName);
+        return pair == null || serverName == null ? null : new Agent(trust, pair[0], pair[1], serverName, engine);
     }
 
     private static void agentOnly(boolean set, String key, BiConsumer<String, String> problem) {

@@ -89,6 +89,10 @@ public interface TunnelConfig {
     @WithDefault("5s")
     Duration drainTimeout();
 
+    /** Server end: readiness waits for at least one agent, not only for the listeners. */
+    @WithDefault("true")
+    boolean readyRequiresAgent();
+
     /** Streams open at once on one tunnel connection. */
     @WithDefault("16384")
     int maxStreams();

@@ -31,15 +31,11 @@ public sealed interface TunnelSpec {
      * @param tls TLS on the tunnel port, or null for plaintext
      * @param access who may connect, connection limits, and a Unix-socket listen's mode and group
      * @param listenTls TLS for the users at a TCP listen, or null for plaintext
+     * @param readyRequiresAgent readiness waits for an agent, not only for the listeners
      */
     record Server(String name, Endpoint listen, Endpoint tunnel, SessionConfig session, Duration drainTimeout,
-            Wire wire, TlsSpec.Server tls, Access access, TlsSpec.Server listenTls) implements TunnelSpec {
-        /** Plaintext users. */
-        public Server(String name, Endpoint listen, Endpoint tunnel, SessionConfig session, Duration drainTimeout,
-                Wire wire, TlsSpec.Server tls, Access access) {
-            this(name, listen, tunnel, session, drainTimeout, wire, tls, access, null);
-        }
-    }
+            Wire wire, TlsSpec.Server tls, Access access, TlsSpec.Server listenTls, boolean readyRequiresAgent)
+            implements TunnelSpec {}
 
     /**
      * Agent: dials {@code downstream} (the server's tunnel address), then {@code upstream} per stream.

@@ -27,7 +27,8 @@ import java.util.List;
  * them (and for every socket the end opens, so sessions and streams need no locks), the tunnel's wire format,
  * the socket → {@link Connection} → {@link SocketTransport} → {@link Session} wiring, the once-a-second tick,
  * which session a new stream goes to, the GO_AWAY drain on stop, and the {@link EndStats} snapshot that other
- * threads read. Every method but {@link #context()} and {@link #stats()} runs on {@link #context()}.
+ * threads read. Every method but {@link #context()}, {@link #stats()} and {@link #isDraining()} runs on
+ * {@link #context()}.
  */
 public final class SessionGroup {
     private final Vertx vertx;
@@ -37,6 +38,8 @@ public final class SessionGroup {
     private final Wire wire;
     private final List<Session> sessions = new ArrayList<>();
     private volatile EndStats stats = EndStats.none();
+    /** Set when {@link #drain} begins; read by health from any thread. */
+    private volatile boolean draining;
     private long tickTimer = -1;
     private Promise<Void> drained;
     private long drainTimer = -1;
@@ -54,9 +57,10 @@ public final class SessionGroup {
         return context;
     }
 
-    /** Starts the tick. */
+    /** Starts the tick, on {@link #context()}: from now on the snapshot names this loop. */
     public void start() {
         tickTimer = vertx.setPeriodic(1000, id -> tick());
+        publish();
     }
 
     /** Server: whether the wire format takes one more agent (the legacy one serves one at a time). */
@@ -97,6 +101,7 @@ public final class SessionGroup {
             return drained.future();
         }
         drained = Promise.promise();
+        draining = true;
         for (Session s : new ArrayList<>(sessions)) {
             s.goAway(ErrorCode.NO_ERROR, reason, drainTime.toNanos());
         }
@@ -115,6 +120,11 @@ public final class SessionGroup {
         return drained.future();
     }
 
+    /** Whether {@link #drain} has begun (and maybe finished): no new streams; safe from any thread. */
+    public boolean isDraining() {
+        return draining;
+    }
+
     /** The latest snapshot; safe from any thread. */
     public EndStats stats() {
         return stats;
@@ -130,6 +140,7 @@ public final class SessionGroup {
 
     private void publish() {
         int agents = 0;
+        int accepting = 0;
         int streams = 0;
         long buffered = 0;
         long peak = 0;
@@ -137,11 +148,16 @@ public final class SessionGroup {
             if (s.isEstablished()) {
                 agents++;
             }
+            if (s.acceptsStreams()) {
+                accepting++;
+            }
             streams += s.streamCount();
             buffered += s.bufferedBytes();
             peak = Math.max(peak, s.peakBufferedBytes());
         }
-        stats = new EndStats(agents, streams, buffered, peak, System.nanoTime());
+        // the thread's name is a field read: naming the loop costs nothing per tick
+        stats = new EndStats(agents, accepting, streams, buffered, peak, System.nanoTime(),
+                tickTimer >= 0 ? Thread.currentThread().getName() : null);
     }
 
     private void finishDrain() {
@@ -178,6 +194,7 @@ public final class SessionGroup {
 
         @Override
         public void onGoAway(Session session, ErrorCode code, String reason) {
+            publish(); // the session takes no more streams: readiness may change
             end.onGoAway(session, code, reason);
         }
 

@@ -26,11 +26,14 @@ public interface TunnelEnd {
     /** How long {@link #stop} lets open streams finish. */
     Duration drainTimeout();
 
-    /** A server end listens; an agent has a session to its server end. */
-    boolean isReady();
+    /** Where this end is: listening, agents connected, session up, draining... */
+    EndState state();
 
-    /** How readiness shows this end: "listening, 2 agents", "not connected". */
-    String status();
+    /**
+     * Whether this end does its job now: a server end listens and (unless its {@code ready-requires-agent} is
+     * false) has an agent; an agent has a session to its server end. Never while it drains.
+     */
+    boolean isReady();
 
     EndStats stats();
 

@@ -51,6 +51,9 @@ public class TunnelManager {
     @Inject
     TunnelMetrics metrics;
 
+    @Inject
+    TunnelHealth health;
+
     /** Set to true by {@code itt check}: validate at start-up, start nothing. */
     public static final String CHECK_ONLY = "dev.itt.check-only";
 
@@ -61,6 +64,8 @@ public class TunnelManager {
     private volatile List<TunnelSpec> specs = List.of();
     /** Re-reads the token files and TLS files of the running tunnels; null while none is watched. */
     private FileWatcher files;
+    /** Every configured tunnel was started (the start-up check). */
+    private volatile boolean started;
 
     void onStart(@Observes StartupEvent event) {
         specs = ConfigValidator.validate(config.tunnels(), System.getenv());
@@ -84,6 +89,7 @@ public class TunnelManager {
                     : new AgentEnd(vertx, (TunnelSpec.Agent) spec);
             ends.add(end);
             metrics.register(end);
+            health.register(end);
         }
         // servers first: an agent of this same process then finds its server listening on the first dial
         List<String> failures = new ArrayList<>();
@@ -99,6 +105,7 @@ public class TunnelManager {
         for (TunnelEnd end : ends) {
             end.tlsFiles().forEach(watcher()::watch); // loaded by start
         }
+        started = true;
     }
 
     private static boolean devOrTest() {
@@ -148,6 +155,12 @@ public class TunnelManager {
         }
         ends.clear();
         metrics.clear();
+        health.clear();
+    }
+
+    /** Whether every configured tunnel was started: server ends listen, agents dial. */
+    public boolean started() {
+        return started;
     }
 
     /** The tunnels as validated at start-up. */

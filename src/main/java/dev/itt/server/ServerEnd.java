@@ -3,6 +3,7 @@ package dev.itt.server;
 import dev.itt.config.Endpoint;
 import dev.itt.config.TlsSpec;
 import dev.itt.config.TunnelSpec;
+import dev.itt.end.EndState;
 import dev.itt.end.EndStats;
 import dev.itt.end.LimitHits;
 import dev.itt.end.SessionGroup;
@@ -47,7 +48,10 @@ public final class ServerEnd implements TunnelEnd {
     private volatile TlsFiles tunnelTls;
     private volatile TlsFiles listenTls;
     private volatile boolean listening;
+    private volatile boolean stopped;
     private boolean stopping;
+    /** The first {@link #stop}'s outcome, which a second call returns; on the loop. */
+    private Promise<Void> stopDone;
 
     public ServerEnd(Vertx vertx, TunnelSpec.Server spec) {
         this.vertx = vertx;
@@ -193,11 +197,19 @@ public final class ServerEnd implements TunnelEnd {
         }
     }
 
-    /** Stops taking users and agents, sends GO_AWAY, lets streams finish for the drain time, then closes all. */
+    /**
+     * Stops taking users and agents, sends GO_AWAY, lets streams finish for the drain time, then closes all; a
+     * second call waits for the first.
+     */
     @Override
     public Future<Void> stop() {
-        Promise<Void> stopped = Promise.promise();
+        Promise<Void> result = Promise.promise();
         group.context().runOnContext(v -> {
+            if (stopDone != null) {
+                stopDone.future().onComplete(result);
+                return;
+            }
+            stopDone = result;
             stopping = true;
             listening = false;
             group.drain("server shutting down", spec.drainTimeout())
@@ -206,11 +218,12 @@ public final class ServerEnd implements TunnelEnd {
                         UnixSocketFiles.remove(spec.tunnel());
                         UnixSocketFiles.remove(spec.listen());
                         admission.close();
+                        stopped = true;
                         LOG.infof("tunnel %s: server end stopped", spec.name());
-                        stopped.complete();
+                        result.complete();
                     });
         });
-        return stopped.future();
+        return result.future();
     }
 
     private Future<Void> closeServers() {
@@ -224,18 +237,30 @@ public final class ServerEnd implements TunnelEnd {
     }
 
     @Override
+    public EndState state() {
+        if (stopped) {
+            return EndState.STOPPED;
+        }
+        if (group.isDraining()) {
+            return EndState.DRAINING;
+        }
+        if (!listening) {
+            return EndState.STARTING;
+        }
+        // an agent that has said GO_AWAY is leaving: it takes no users, so it does not make the end ready
+        return group.stats().acceptingAgents() > 0 ? EndState.AGENTS_CONNECTED : EndState.LISTENING;
+    }
+
+    /** Both listeners bound and, if {@code ready-requires-agent}, an agent with a session; not while draining. */
+    @Override
     public boolean isReady() {
-        return listening;
+        EndState state = state();
+        return state == EndState.AGENTS_CONNECTED || state == EndState.LISTENING && !spec.readyRequiresAgent();
     }
 
     @Override
     public java.time.Duration drainTimeout() {
         return spec.drainTimeout();
-    }
-
-    @Override
-    public String status() {
-        return listening ? "listening, " + group.stats().agents() + " agents" : "not listening";
     }
 
     @Override

@@ -54,6 +54,7 @@ public final class TlsFiles implements FileWatcher.Watched {
     private final Path cas;
     /** How the configuration names {@link #cas}: {@code client-ca} or {@code trust}. */
     private final String casKey;
+    private final TlsSpec.Engine engine;
     private final Duration handshakeTimeout;
     private final List<User> users = new CopyOnWriteArrayList<>();
     private volatile SSLOptions options;
@@ -61,7 +62,8 @@ public final class TlsFiles implements FileWatcher.Watched {
     private String seen;
 
     private TlsFiles(Vertx vertx, String tunnel, String prefix, Path cert, Path key, Path cas, String casKey,
-            Duration handshakeTimeout) {
+            TlsSpec.Engine engine, Duration handshakeTimeout) {
+        this.engine = engine;
         this.vertx = vertx;
         this.tunnel = tunnel;
         this.prefix = prefix;
@@ -81,7 +83,7 @@ public final class TlsFiles implements FileWatcher.Watched {
     public static TlsFiles load(Vertx vertx, String tunnel, String prefix, TlsSpec.Server spec,
             Duration handshakeTimeout) {
         return new TlsFiles(vertx, tunnel, prefix, spec.cert(), spec.key(), spec.clientCa(), "client-ca",
-                handshakeTimeout).loaded();
+                spec.engine(), handshakeTimeout).loaded();
     }
 
     /**
@@ -90,11 +92,12 @@ public final class TlsFiles implements FileWatcher.Watched {
      * @throws IllegalStateException naming the tunnel, the key and the file that cannot be used
      */
     public static TlsFiles load(Vertx vertx, String tunnel, TlsSpec.Agent spec, Duration handshakeTimeout) {
-        return new TlsFiles(vertx, tunnel, "tls", spec.cert(), spec.key(), spec.trust(), "trust", handshakeTimeout)
-                .loaded();
+        return new TlsFiles(vertx, tunnel, "tls", spec.cert(), spec.key(), spec.trust(), "trust", spec.engine(),
+                handshakeTimeout).loaded();
     }
 
     private TlsFiles loaded() {
+        TlsOptions.checkEngine(tunnel, engine);
         Contents contents = read();
         options = build(contents);
         seen = contents.digest();
@@ -102,11 +105,16 @@ public final class TlsFiles implements FileWatcher.Watched {
     }
 
     /**
-     * The material loaded last, with the TLS versions and handshake timeout of {@link TlsOptions}; no key
-     * certificate where there is no certificate, no trust options where there are no CAs.
+     * The material loaded last, with the TLS versions, cipher suites and handshake timeout of {@link TlsOptions};
+     * no key certificate where there is no certificate, no trust options where there are no CAs.
      */
     public SSLOptions options() {
         return options;
+    }
+
+    /** The TLS implementation to serve or dial this material with ({@code tls.engine}). */
+    public TlsSpec.Engine engine() {
+        return engine;
     }
 
     /** {@code user} is given each new version {@link #poll()} loads from now on. */

@@ -1,10 +1,13 @@
 package dev.itt.vertx;
 
+import dev.itt.config.TlsSpec;
 import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.OpenSsl;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.SSLOptions;
 import io.vertx.core.net.TCPSSLOptions;
 import java.security.cert.CertPathBuilderException;
@@ -17,27 +20,26 @@ import javax.net.ssl.SSLException;
 
 /**
  * The TLS options in one place: the server end's TLS listeners ({@code tunnel}, and {@code listen} with
- * {@code listen-tls.*}) and the agent's dial of {@code downstream}. Vert.x does the TLS (the JDK's engine); this
- * class only chooses: TLS 1.2 and 1.3 with Mozilla's "intermediate" cipher suites, the PEM material {@link TlsFiles} loaded, client certificates required when
- * a client CA is set, hostname verification always on for the agent, and the handshake bounded by the tunnel's
- * {@code handshake-timeout}.
+ * {@code listen-tls.*}) and the agent's dial of {@code downstream}. Vert.x does the TLS, with the engine
+ * {@code tls.engine} names; this class only chooses: TLS 1.2 and 1.3 with the same cipher suites whatever the
+ * engine, the PEM material {@link TlsFiles} loaded, client certificates required when a client CA is set, hostname
+ * verification always on for the agent, and the handshake bounded by the tunnel's {@code handshake-timeout}.
  */
 public final class TlsOptions {
     /** TLS 1.0 and 1.1 are off (RFC 8996). */
     static final List<String> PROTOCOLS = List.of("TLSv1.2", "TLSv1.3");
 
     /**
-     * The cipher suites of Mozilla's "intermediate" server profile (version 5.7), in preference order: the three of
-     * TLS 1.3, then TLS 1.2's forward-secret AEAD suites. The JDK's own default list for TLS 1.2 also has CBC and
-     * non-forward-secret suites, which that profile leaves out.
+     * Mozilla's "intermediate" TLS 1.2 suites without the DHE ones (BoringSSL has no DHE), then TLS 1.3's: forward
+     * secrecy and AEAD only. Named explicitly because the engines' defaults differ: the JDK's TLS 1.2 list has CBC
+     * suites, and Vert.x gives the OpenSSL engine every suite it has (CBC and static-RSA ones included) when none is
+     * named.
      */
     static final List<String> CIPHER_SUITES = List.of(
-            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
             "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
             "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
             "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-            "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
-            "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
 
     private TlsOptions() {}
 
@@ -51,7 +53,7 @@ public final class TlsOptions {
             return options;
         }
         SSLOptions loaded = tls.options();
-        common(options, loaded);
+        common(options, loaded, tls.engine());
         options.setKeyCertOptions(loaded.getKeyCertOptions());
         if (loaded.getTrustOptions() != null) {
             options.setTrustOptions(loaded.getTrustOptions()).setClientAuth(ClientAuth.REQUIRED);
@@ -69,7 +71,7 @@ public final class TlsOptions {
             return options;
         }
         SSLOptions loaded = tls.options();
-        common(options, loaded);
+        common(options, loaded, tls.engine());
         // "HTTPS": RFC 2818/6125 name checks against tls.server-name (or the downstream host); never turned off
         options.setHostnameVerificationAlgorithm("HTTPS").setTrustAll(false);
         options.setTrustOptions(loaded.getTrustOptions());
@@ -77,14 +79,31 @@ public final class TlsOptions {
         return options;
     }
 
-    /** What both sides set alike: TLS on, the engine, and the versions, suites and handshake timeout of {@code loaded}. */
-    private static void common(TCPSSLOptions options, SSLOptions loaded) {
+    /** What both sides set alike: TLS on, the engine, and the versions, suites and handshake time of {@code loaded}. */
+    private static void common(TCPSSLOptions options, SSLOptions loaded, TlsSpec.Engine engine) {
         options.setSsl(true);
-        options.setJdkSslEngineOptions(new JdkSSLEngineOptions());
+        options.setSslEngineOptions(switch (engine) {
+            case OPENSSL -> new OpenSSLEngineOptions();
+            case JDK -> new JdkSSLEngineOptions();
+        });
         options.setEnabledSecureTransportProtocols(new LinkedHashSet<>(loaded.getEnabledSecureTransportProtocols()));
         loaded.getEnabledCipherSuites().forEach(options::addEnabledCipherSuite);
         options.setSslHandshakeTimeout(loaded.getSslHandshakeTimeout());
         options.setSslHandshakeTimeoutUnit(loaded.getSslHandshakeTimeoutUnit());
+    }
+
+    /**
+     * Fails the start when {@code engine} is OpenSSL and BoringSSL cannot be loaded here (a platform ITT ships no
+     * native library for), rather than at the first connection.
+     *
+     * @throws IllegalStateException naming the tunnel, the key and why
+     */
+    static void checkEngine(String tunnel, TlsSpec.Engine engine) {
+        if (engine == TlsSpec.Engine.OPENSSL && !OpenSsl.isAvailable()) {
+            throw new IllegalStateException("tunnel " + tunnel + ": tls.engine is openssl, but BoringSSL cannot be"
+                    + " loaded on this machine (" + message(OpenSsl.unavailabilityCause()) + "); set tls.engine=jdk"
+                    + " to use the JVM's TLS");
+        }
     }
 
     /**

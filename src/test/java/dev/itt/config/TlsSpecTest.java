@@ -60,20 +60,32 @@ class TlsSpecTest {
     void aServerCertAndKeyTurnTlsOnAndAClientCaAsksForAgentCertificates() {
         TunnelSpec.Server s = assertInstanceOf(TunnelSpec.Server.class, TestConfigs.specs(server("tls.cert", pem,
                 "tls.key", pem, "tls.client-ca", pem), Map.of()).get(0));
-        assertEquals(new TlsSpec.Server(Path.of(pem), Path.of(pem), Path.of(pem)), s.tls());
+        assertEquals(new TlsSpec.Server(Path.of(pem), Path.of(pem), Path.of(pem), TestConfigs.TLS_ENGINE), s.tls());
     }
 
     @Test
     void anyAgentTlsKeyImpliesTlsAndTheServerNameDefaultsToTheDownstreamHost() {
         TunnelSpec.Agent a = (TunnelSpec.Agent) TestConfigs.specs(agent("proxy:itt.example.com:7000", "proxy",
                 "socks5h://p:1080", "tls.trust", pem), Map.of()).get(0);
-        assertEquals(new TlsSpec.Agent(Path.of(pem), null, null, "itt.example.com"), a.tls());
+        assertEquals(new TlsSpec.Agent(Path.of(pem), null, null, "itt.example.com", TestConfigs.TLS_ENGINE), a.tls());
         TunnelSpec.Agent enabled = (TunnelSpec.Agent) TestConfigs.specs(agent("10.0.0.5:7000", "tls.enabled", "true",
                 "tls.server-name", "itt.example.com"), Map.of()).get(0);
-        assertEquals(new TlsSpec.Agent(null, null, null, "itt.example.com"), enabled.tls(),
+        assertEquals(new TlsSpec.Agent(null, null, null, "itt.example.com", TestConfigs.TLS_ENGINE), enabled.tls(),
                 "no trust file: the JVM's trust store; the given server name wins");
         assertNull(((TunnelSpec.Agent) TestConfigs.specs(agent("s:7000", "tls.enabled", "false"), Map.of()).get(0))
                 .tls());
+    }
+
+    @Test
+    void tlsEngineIsOpensslOrJdkAndAnythingElseIsAnErrorNamingTunnelAndKey() {
+        TunnelSpec.Agent jdk = (TunnelSpec.Agent) TestConfigs.specs(agent("s:7000", "tls.enabled", "true",
+                "tls.engine", "jdk"), Map.of()).get(0);
+        assertEquals(TlsSpec.Engine.JDK, jdk.tls().engine());
+        TunnelSpec.Server openssl = (TunnelSpec.Server) TestConfigs.specs(server("tls.cert", pem, "tls.key", pem,
+                "tls.engine", "openssl"), Map.of()).get(0);
+        assertEquals(TlsSpec.Engine.OPENSSL, openssl.tls().engine());
+        assertEquals(List.of("itt.tunnels.a.tls.engine: 'BoringSSL' is not a TLS engine; use openssl or jdk"),
+                problems(agent("s:7000", "tls.engine", "BoringSSL")), "checked with TLS off too");
     }
 
     @Test
@@ -130,12 +142,12 @@ class TlsSpecTest {
     void listenTlsKeysTurnTlsOnForTheUsersOfATcpListen() {
         TunnelSpec.Server s = (TunnelSpec.Server) TestConfigs.specs(server("listen-tls.cert", pem, "listen-tls.key",
                 pem, "listen-tls.client-ca", pem), Map.of()).get(0);
-        assertEquals(new TlsSpec.Server(Path.of(pem), Path.of(pem), Path.of(pem)), s.listenTls());
+        assertEquals(new TlsSpec.Server(Path.of(pem), Path.of(pem), Path.of(pem), TestConfigs.TLS_ENGINE), s.listenTls());
         assertNull(s.tls(), "the tunnel port stays plaintext");
         assertNull(((TunnelSpec.Server) TestConfigs.specs(server(), Map.of()).get(0)).listenTls());
         TunnelSpec.Server fromEnv = (TunnelSpec.Server) TestConfigs.specs(server(), Map.of(
                 "ITT_TUNNELS_S_LISTEN_TLS_CERT", pem, "ITT_TUNNELS_S_LISTEN_TLS_KEY", pem)).get(0);
-        assertEquals(new TlsSpec.Server(Path.of(pem), Path.of(pem), null), fromEnv.listenTls());
+        assertEquals(new TlsSpec.Server(Path.of(pem), Path.of(pem), null, TestConfigs.TLS_ENGINE), fromEnv.listenTls());
     }
 
     @Test

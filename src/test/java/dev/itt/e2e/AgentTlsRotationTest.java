@@ -53,18 +53,19 @@ class AgentTlsRotationTest {
 
     private TunnelFixture fixture(TestPki.Issued serverCert, Path clientCa) {
         return new TunnelFixture().session(TestConfigs.session("t", null, Map.of("handshake-timeout", "2s")))
-                .serverTls(new TlsSpec.Server(serverCert.cert(), serverCert.key(), clientCa));
+                .serverTls(new TlsSpec.Server(serverCert.cert(), serverCert.key(), clientCa, TestConfigs.TLS_ENGINE));
     }
 
     /** Stops the server end and starts one with {@code cert} on the same tunnel port: every agent dials again. */
     private static void restartServer(TunnelFixture t, TestPki.Issued cert, Path clientCa) {
         int port = t.server.tunnelPort();
         TunnelFixture.join(t.server.stop());
-        t.serverTls(new TlsSpec.Server(cert.cert(), cert.key(), clientCa)).tunnel("127.0.0.1:" + port).startServer();
+        t.serverTls(new TlsSpec.Server(cert.cert(), cert.key(), clientCa, TestConfigs.TLS_ENGINE))
+                .tunnel("127.0.0.1:" + port).startServer();
     }
 
     private TlsSpec.Agent trustingTheSecret() {
-        return new TlsSpec.Agent(secret.file("ca.crt"), null, null, "127.0.0.1");
+        return new TlsSpec.Agent(secret.file("ca.crt"), null, null, "127.0.0.1", TestConfigs.TLS_ENGINE);
     }
 
     @Test
@@ -95,8 +96,8 @@ class AgentTlsRotationTest {
 
             restartServer(t, wrongName, null);
             // retries after the first are logged at debug
-            assertTrue(dials.await("No subject alternative names matching IP address 127.0.0.1").contains("cannot reach server"),
-                    "after the update, the name is still checked");
+            assertTrue(dials.await("No subject alternative names matching IP address 127.0.0.1")
+                    .contains("cannot reach server"), "after the update, the name is still checked");
             assertFalse(agent.isReady());
 
             restartServer(t, newServer, null);
@@ -119,7 +120,7 @@ class AgentTlsRotationTest {
         try (Target echo = Target.tcp(Target.Mode.ECHO, 0); LogCapture log = LogCapture.start();
                 TunnelFixture t = fixture(server, agentsCa.cert()).startServer()) {
             AgentEnd agent = t.agentTls(new TlsSpec.Agent(oldCa.cert(), secret.file("tls.crt"),
-                    secret.file("tls.key"), "127.0.0.1")).startAgent(echo.address());
+                    secret.file("tls.key"), "127.0.0.1", TestConfigs.TLS_ENGINE)).startAgent(echo.address());
             log.await("agent refused");
             assertFalse(agent.isReady(), "a certificate from another CA is refused");
 

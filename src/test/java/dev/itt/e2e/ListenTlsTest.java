@@ -128,7 +128,7 @@ class ListenTlsTest {
     @Test
     void aTlsUserReachesAPlaintextUpstreamThroughAPlaintextTunnel() throws Exception {
         try (Target echo = Target.tcp(Target.Mode.ECHO, 0); LogCapture log = LogCapture.start();
-                TunnelFixture t = fixture().listenTls(new TlsSpec.Server(server.cert(), server.key(), null))
+                TunnelFixture t = fixture().listenTls(new TlsSpec.Server(server.cert(), server.key(), null, TestConfigs.TLS_ENGINE))
                         .startServer()) {
             String started = log.await("server end listening");
             assertTrue(started.matches(".*users on 127\\.0\\.0\\.1:\\d+ \\(TLS\\), for agents on 127\\.0\\.0\\.1:\\d+$"),
@@ -146,7 +146,7 @@ class ListenTlsTest {
     @Test
     void aPlaintextUserAtATlsListenIsRefusedBeforeAnyStream() throws Exception {
         try (Target echo = Target.tcp(Target.Mode.ECHO, 0); LogCapture log = LogCapture.start();
-                TunnelFixture t = fixture().listenTls(new TlsSpec.Server(server.cert(), server.key(), null))
+                TunnelFixture t = fixture().listenTls(new TlsSpec.Server(server.cert(), server.key(), null, TestConfigs.TLS_ENGINE))
                         .startServer()) {
             t.connectedAgent(echo.address());
             try (Socket plain = Users.connect(t.userPort())) {
@@ -163,7 +163,7 @@ class ListenTlsTest {
         TestPki.Ca users = pki.ca("users-ca");
         TestPki.Issued alice = pki.issue(users, "alice");
         try (Target echo = Target.tcp(Target.Mode.ECHO, 0); LogCapture log = LogCapture.start();
-                TunnelFixture t = fixture().listenTls(new TlsSpec.Server(server.cert(), server.key(), users.cert()))
+                TunnelFixture t = fixture().listenTls(new TlsSpec.Server(server.cert(), server.key(), users.cert(), TestConfigs.TLS_ENGINE))
                         .startServer()) {
             assertTrue(log.await("server end listening").contains("(TLS, user certificates required)"));
             t.connectedAgent(echo.address());
@@ -185,7 +185,7 @@ class ListenTlsTest {
         Path cert = Files.copy(server.cert(), dir.resolve("live.crt"));
         Path key = Files.copy(server.key(), dir.resolve("live.key"));
         try (Target echo = Target.tcp(Target.Mode.ECHO, 0); LogCapture log = LogCapture.start();
-                TunnelFixture t = fixture().listenTls(new TlsSpec.Server(cert, key, null)).startServer()) {
+                TunnelFixture t = fixture().listenTls(new TlsSpec.Server(cert, key, null, TestConfigs.TLS_ENGINE)).startServer()) {
             t.connectedAgent(echo.address());
             TlsFiles files = t.server.tlsFiles().get(0);
             try (SSLSocket open = user(t.userPort(), ca, null)) {

@@ -76,7 +76,8 @@ class OpenRowsTest {
             Await.until("the four streams within max-streams to be accepted", TunnelFixture.WAIT,
                     () -> openOks(hostile).size() == 4);
             assertEquals(Set.of(1, 2, 3, 4), openOks(hostile));
-            assertEquals(4, upstream.accepted(), "the refused streams were never dialed");
+            // OPEN_OK follows the agent's connect; the upstream's own count of accepts may come a moment later
+            Await.until("the four dials to reach the upstream", TunnelFixture.WAIT, () -> upstream.accepted() >= 4);
 
             hostile.send(out -> {
                 FrameEncoder.writeWindowUpdate(out, 5, 1024); // for a refused stream: ignored (§5.5)
@@ -88,6 +89,8 @@ class OpenRowsTest {
             assertEquals(List.of(refused(5), refused(6), refused(7), refused(9)), resets(hostile));
             Await.until("stream 8 to be accepted in stream 1's place", TunnelFixture.WAIT,
                     () -> openOks(hostile).contains(8));
+            Await.until("stream 8's dial to reach the upstream", TunnelFixture.WAIT, () -> upstream.accepted() >= 5);
+            assertEquals(5, upstream.accepted(), "the refused streams were never dialed");
             assertNoGoAway(hostile);
             scene.assertTheGoodAgentIsUntouched(0);
         }

@@ -48,12 +48,12 @@ class TlsEndToEndTest {
     }
 
     private static TlsSpec.Server serverTls(TestPki.Issued cert, TestPki.Ca clientCa) {
-        return new TlsSpec.Server(cert.cert(), cert.key(), clientCa == null ? null : clientCa.cert());
+        return new TlsSpec.Server(cert.cert(), cert.key(), clientCa == null ? null : clientCa.cert(), TestConfigs.TLS_ENGINE);
     }
 
     private static TlsSpec.Agent agentTls(TestPki.Ca trust, TestPki.Issued cert, String serverName) {
         return new TlsSpec.Agent(trust.cert(), cert == null ? null : cert.cert(), cert == null ? null : cert.key(),
-                serverName);
+                serverName, TestConfigs.TLS_ENGINE);
     }
 
     /** The agent must not get a session, and the server end must have none either. */
@@ -204,7 +204,7 @@ class TlsEndToEndTest {
     @Test
     void aKeyFileThatDoesNotParseFailsTheStartNamingTunnelAndKey() throws Exception {
         Path garbage = Files.writeString(dir.resolve("garbage.key"), "not a key\n");
-        try (TunnelFixture t = fixture().serverTls(new TlsSpec.Server(server.cert(), garbage, null))) {
+        try (TunnelFixture t = fixture().serverTls(new TlsSpec.Server(server.cert(), garbage, null, TestConfigs.TLS_ENGINE))) {
             AssertionError e = assertThrows(AssertionError.class, t::startServer);
             String message = String.valueOf(e.getCause());
             assertTrue(message.contains("tunnel t: tls.cert '" + server.cert() + "' and tls.key '" + garbage

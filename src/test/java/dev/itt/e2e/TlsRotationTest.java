@@ -70,12 +70,13 @@ class TlsRotationTest {
 
     private TunnelFixture server() {
         return new TunnelFixture().session(TestConfigs.session("t", null, Map.of("handshake-timeout", "2s")))
-                .serverTls(new TlsSpec.Server(secret.file("tls.crt"), secret.file("tls.key"), null))
+                .serverTls(new TlsSpec.Server(secret.file("tls.crt"), secret.file("tls.key"), null,
+                        TestConfigs.TLS_ENGINE))
                 .startServer();
     }
 
     private static TlsSpec.Agent trusting(TestPki.Ca ca) {
-        return new TlsSpec.Agent(ca.cert(), null, null, "127.0.0.1");
+        return new TlsSpec.Agent(ca.cert(), null, null, "127.0.0.1", TestConfigs.TLS_ENGINE);
     }
 
     /** The certificate a fresh TLS connection to the tunnel port is served, trusting only {@code ca}. */

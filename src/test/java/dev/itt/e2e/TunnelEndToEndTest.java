@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.agent.AgentEnd;
+import dev.itt.end.EndState;
 import dev.itt.testing.Await;
 import dev.itt.testing.LogCapture;
 import dev.itt.testing.Target;
@@ -227,13 +228,13 @@ public class TunnelEndToEndTest {
                 .bind(java.net.UnixDomainSocketAddress.of(users)).close();
         assertTrue(Files.exists(users));
         try (TunnelFixture t = new TunnelFixture().listen("unix:" + users).startServer()) {
-            assertTrue(t.server.isReady());
+            assertEquals(EndState.LISTENING, t.server.state());
             TunnelFixture second = new TunnelFixture().listen("unix:" + users);
             AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, second::startServer);
             assertTrue(String.valueOf(e.getMessage()).contains("in use"), e.getMessage());
             second.server = null;
             second.close();
-            assertTrue(t.server.isReady(), "the first server keeps its socket");
+            assertEquals(EndState.LISTENING, t.server.state(), "the first server keeps its socket");
         }
     }
 

@@ -7,6 +7,7 @@ import static dev.itt.legacy.LegacyPeer.v4Key;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.itt.end.EndState;
 import dev.itt.testing.Await;
 import dev.itt.testing.LogCapture;
 import dev.itt.testing.TunnelFixture;
@@ -143,7 +144,7 @@ class LegacyServerEndTest {
                 assertEquals(-1, readOrReset(agent.in), "the server closed the broken connection");
             }
             Await.until("the broken agent to be gone", TunnelFixture.WAIT, () -> t.server.stats().agents() == 0);
-            assertTrue(t.server.isReady(), "nothing else is disturbed");
+            assertEquals(EndState.LISTENING, t.server.state(), "nothing else is disturbed");
             try (LegacyPeer again = goAgent(t); Socket user = Users.connect(t.userPort())) {
                 again.expect(msg(1, v4Key(user.getLocalPort())));
             }

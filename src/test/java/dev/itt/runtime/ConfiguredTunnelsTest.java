@@ -11,6 +11,7 @@ import dev.itt.testing.Target;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.URL;
@@ -20,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Tunnels from configuration, started by Quarkus: readiness, metrics, and curl to nginx through both ends. */
@@ -52,9 +54,10 @@ class ConfiguredTunnelsTest {
                 return false;
             }
         });
-        String health = get(ready).body();
-        assertTrue(health.contains("\"web\"") && health.contains("listening, 1 agents"), health);
-        assertTrue(health.contains("\"web-agent\"") && health.contains("connected"), health);
+        JsonObject health = new HealthJson().get(ready);
+        assertEquals(new JsonObject(Map.of("name", "web", "status", "UP", "data", Map.of("role", "server", "state",
+                "agents-connected", "agents", 1, "streams", 0))), HealthJson.check(health, "web"), health.encode());
+        assertEquals("session-up", HealthJson.check(health, "web-agent").getJsonObject("data").getString("state"));
 
         Path out = Files.createTempFile("itt", ".bin");
         assertEquals("200 " + 10 * 1024 * 1024, Curl.get("http://127.0.0.1:" + NginxTunnelResource.listenPort

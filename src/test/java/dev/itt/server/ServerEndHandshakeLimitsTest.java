@@ -210,11 +210,13 @@ class ServerEndHandshakeLimitsTest {
                 TunnelFixture t = new TunnelFixture()
                         .session(TestConfigs.session("t", null, Map.of("handshake-timeout", "2s")))
                         .access(TestConfigs.access(Map.of("max-handshakes-per-source", "1")))
-                        .serverTls(new TlsSpec.Server(cert.cert(), cert.key(), null)).startServer()) {
+                        .serverTls(new TlsSpec.Server(cert.cert(), cert.key(), null, TestConfigs.TLS_ENGINE))
+                        .startServer()) {
             long start = System.nanoTime();
             RawPeer silent = stalled(t, "127.0.0.1"); // never sends a ClientHello
             silent.startReading();
-            t.agentTls(new TlsSpec.Agent(ca.cert(), null, null, "127.0.0.1")).connectedAgent(echo.address());
+            t.agentTls(new TlsSpec.Agent(ca.cert(), null, null, "127.0.0.1", TestConfigs.TLS_ENGINE))
+                    .connectedAgent(echo.address());
             assertFalse(silent.ended(), "the agent got through while the silent peer was still in its TLS handshake");
             silent.awaitClosed();
             long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);

@@ -3,6 +3,7 @@ package dev.itt.testing;
 import dev.itt.config.ConfigValidator;
 import dev.itt.config.IttConfig;
 import dev.itt.config.StandaloneConfig;
+import dev.itt.config.TlsSpec;
 import dev.itt.config.TunnelSpec;
 import dev.itt.mux.AuthKey;
 import dev.itt.mux.Credentials;
@@ -22,6 +23,12 @@ public final class TestConfigs {
             "itt.tunnels.defaults.listen", "127.0.0.1:0",
             "itt.tunnels.defaults.tunnel", "127.0.0.1:0"), Map.of()).get(0);
     private static final SessionConfig DEFAULTS = DEFAULT_SERVER.session();
+
+    /** The TLS engine of a tunnel that does not set {@code tls.engine}: the mapping's default. */
+    public static final TlsSpec.Engine TLS_ENGINE = ((TunnelSpec.Agent) specs(Map.of(
+            "itt.tunnels.defaults.downstream", "127.0.0.1:1",
+            "itt.tunnels.defaults.upstream", "127.0.0.1:2",
+            "itt.tunnels.defaults.tls.enabled", "true"), Map.of()).get(0)).tls().engine();
 
     private TestConfigs() {}
 
@@ -76,6 +83,11 @@ public final class TestConfigs {
     /** Who may connect to a server tunnel that sets none of those keys: every limit at the mapping's default. */
     public static dev.itt.config.Access access() {
         return DEFAULT_SERVER.access();
+    }
+
+    /** Whether a server end's readiness waits for an agent when {@code ready-requires-agent} is not set. */
+    public static boolean readyRequiresAgent() {
+        return DEFAULT_SERVER.readyRequiresAgent();
     }
 
     /** The wire of a tunnel with {@code protocol} set and every other key at the mapping's default. */

@@ -34,6 +34,7 @@ public final class TunnelFixture implements AutoCloseable {
     private TlsSpec.Server listenTls;
     private TlsSpec.Agent agentTls;
     private Access access = TestConfigs.access();
+    private boolean readyRequiresAgent = TestConfigs.readyRequiresAgent();
 
     public TunnelFixture() {
         if (!vertx.isNativeTransportEnabled()) {
@@ -82,6 +83,12 @@ public final class TunnelFixture implements AutoCloseable {
         return this;
     }
 
+    /** Whether the server end's readiness waits for an agent ({@code ready-requires-agent}). */
+    public TunnelFixture readyRequiresAgent(boolean requires) {
+        this.readyRequiresAgent = requires;
+        return this;
+    }
+
     public TunnelFixture listen(String listen) {
         this.listen = listen;
         return this;
@@ -94,7 +101,7 @@ public final class TunnelFixture implements AutoCloseable {
 
     public TunnelFixture startServer() {
         server = new ServerEnd(vertx, new TunnelSpec.Server("t", Endpoint.parse(listen), Endpoint.parse(tunnel), session,
-                Duration.ofSeconds(2), wire, serverTls, access, listenTls));
+                Duration.ofSeconds(2), wire, serverTls, access, listenTls, readyRequiresAgent));
         join(server.start());
         return this;
     }
