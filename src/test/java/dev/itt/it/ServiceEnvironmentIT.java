@@ -56,6 +56,21 @@ class ServiceEnvironmentIT {
     }
 
     @Test
+    void jsonLogLinesForALogCollectorWithOneVariable(@TempDir Path dir) throws Exception {
+        try (IttProcess server = IttProcess.start(dir.resolve("server.log"), env(
+                "QUARKUS_LOG_CONSOLE_JSON", "true",
+                "ITT_TUNNELS_WEB_LISTEN", "127.0.0.1:0",
+                "ITT_TUNNELS_WEB_TUNNEL", "127.0.0.1:0")).awaitLog("server end listening", START)) {
+            String listening = server.log().lines().filter(l -> l.contains("server end listening")).findFirst()
+                    .orElseThrow();
+            io.vertx.core.json.JsonObject line = new io.vertx.core.json.JsonObject(listening);
+            assertTrue(line.getString("message").startsWith("tunnel web: server end listening"), listening);
+            assertEquals("INFO", line.getString("level"), listening);
+            assertEquals("dev.itt.server.ServerEnd", line.getString("loggerName"), listening);
+        }
+    }
+
+    @Test
     void aDashedTunnelFromVariablesAloneBesideKubernetesServiceLinksCarriesBytes(@TempDir Path dir) throws Exception {
         try (Target echo = Target.tcp(Target.Mode.ECHO, 0);
                 IttProcess server = IttProcess.start(dir.resolve("server.log"), env(
