@@ -21,6 +21,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,7 +36,7 @@ public final class AgentEnd implements TunnelEnd {
     private static final Logger LOG = Logger.getLogger(AgentEnd.class);
 
     /** How often a failure that persists is logged again at warn. */
-    private static final long REPEAT_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+    private static final long REPEAT_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final Vertx vertx;
     private final TunnelSpec.Agent spec;
