@@ -21,24 +21,29 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
  * The agent of one tunnel: keeps one session to the server's tunnel address, reconnecting with jittered
  * exponential backoff, and dials the upstream for every stream the server opens. The session and every upstream
- * socket live on its {@link SessionGroup}'s event loop. Each change of connection state is logged once, not once
- * per retry.
+ * socket live on its {@link SessionGroup}'s event loop. A run of failed attempts is logged at warn when it starts and
+ * then at most once a minute (with the attempt count and the next delay), the other attempts at debug; see
+ * {@link RetryLog}. A session that was established and is lost (a server end draining for a restart) is redialed at
+ * once and then at least once a second for a minute; see {@link Backoff}.
  */
 public final class AgentEnd implements TunnelEnd {
     private static final Logger LOG = Logger.getLogger(AgentEnd.class);
 
-    private enum State { STARTING, CONNECTED, RETRYING, STOPPED }
+    /** How often a failure that persists is logged again at warn. */
+    private static final long REPEAT_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final Vertx vertx;
     private final TunnelSpec.Agent spec;
     private final SessionGroup group;
     private final Context context;
     private final Backoff backoff;
+    private final RetryLog retries = new RetryLog(REPEAT_NANOS);
     /** How logs name the upstream; one string for every stream. */
     private final String upstreamLabel;
     private Dialer dialer;
@@ -46,8 +51,6 @@ public final class AgentEnd implements TunnelEnd {
     private Dialer serverDialer;
     /** The TLS material of the dial to the server end, or null for plaintext; loaded by {@link #start()}. */
     private volatile TlsFiles tls;
-    /** The state last logged, so that each change is logged once. */
-    private State logged = State.STARTING;
     private long reconnectTimer = -1;
     /** Upstream dials in flight, including those whose stream was reset meanwhile: they still cost a socket. */
     private int dialing;
@@ -109,10 +112,7 @@ public final class AgentEnd implements TunnelEnd {
             if (ar.succeeded()) {
                 onConnected(ar.result());
             } else {
-                changeState(State.RETRYING, "cannot reach server " + spec.downstream() + ": "
-                        + TlsOptions.describe(ar.cause())
-                        + "; retrying with backoff up to " + spec.reconnectMax().toSeconds() + " s");
-                scheduleReconnect();
+                retry("cannot reach server " + spec.downstream() + ": " + TlsOptions.describe(ar.cause()));
             }
         });
     }
@@ -127,7 +127,9 @@ public final class AgentEnd implements TunnelEnd {
             public void onEstablished(Session s) {
                 connected = true;
                 backoff.reset();
-                changeState(State.CONNECTED, "connected to server " + spec.downstream());
+                int failed = retries.succeeded();
+                LOG.infof("tunnel %s: connected to server %s%s", spec.name(), spec.downstream(),
+                        failed == 0 ? "" : " after " + failed + " failed attempt" + (failed == 1 ? "" : "s"));
             }
 
             @Override
@@ -141,12 +143,17 @@ public final class AgentEnd implements TunnelEnd {
 
             @Override
             public void onClosed(Session s, ErrorCode code, String reason) {
+                boolean wasUp = connected;
                 connected = false;
-                if (!stopping) {
-                    changeState(State.RETRYING, "lost server " + spec.downstream() + ": " + reason + " (" + code
-                            + "); reconnecting");
-                    scheduleReconnect();
+                if (stopping) {
+                    return;
                 }
+                if (wasUp) {
+                    // most often a server end draining (GO_AWAY NO_ERROR) for a restart: redial now, not after
+                    // a backoff grown while the session was up, and keep redialing soon while it comes back
+                    backoff.sessionLost(System.nanoTime());
+                }
+                retry("lost server " + spec.downstream() + ": " + reason + " (" + code + ")");
             }
         });
     }
@@ -181,23 +188,24 @@ public final class AgentEnd implements TunnelEnd {
         });
     }
 
-    private void scheduleReconnect() {
-        if (!stopping && reconnectTimer < 0) {
-            reconnectTimer = vertx.setTimer(backoff.nextDelayMillis(), id -> connect());
-        }
-    }
-
-    private void changeState(State next, String message) {
-        if (next == logged) {
-            LOG.debugf("tunnel %s: %s", spec.name(), message);
+    /** One failed attempt (a dial, or a session that ended): logged as {@link RetryLog} decides, then redialed. */
+    private void retry(String failure) {
+        if (stopping || reconnectTimer >= 0) {
             return;
         }
-        logged = next;
-        if (next == State.RETRYING) {
-            LOG.warnf("tunnel %s: %s", spec.name(), message);
-        } else {
-            LOG.infof("tunnel %s: %s", spec.name(), message);
+        long now = System.nanoTime();
+        long delay = backoff.nextDelayMillis(now);
+        boolean loud = retries.failed(now);
+        if (loud || LOG.isDebugEnabled()) {
+            String line = String.format("tunnel %s: %s; attempt %d failed, reconnecting in %d ms (backoff up to %d s)",
+                    spec.name(), failure, retries.attempts(), delay, spec.reconnectMax().toSeconds());
+            if (loud) {
+                LOG.warn(line);
+            } else {
+                LOG.debug(line);
+            }
         }
+        reconnectTimer = vertx.setTimer(delay, id -> connect());
     }
 
     /** Sends GO_AWAY, lets open streams finish for the drain time, then closes; a second call waits for the first. */
@@ -215,7 +223,6 @@ public final class AgentEnd implements TunnelEnd {
                 vertx.cancelTimer(reconnectTimer);
             }
             group.drain("agent shutting down", spec.drainTimeout()).onComplete(x -> {
-                logged = State.STOPPED;
                 Future<Void> closed = dialer == null ? Future.succeededFuture()
                         : serverDialer == dialer ? dialer.close()
                         : Future.join(dialer.close(), serverDialer.close()).mapEmpty();

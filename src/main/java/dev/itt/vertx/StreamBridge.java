@@ -192,11 +192,22 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
 
     @Override
     public void onReset(MuxStream s, ErrorCode code, String reason) {
-        if (LOG.isDebugEnabled()) {
-            LOG.debugf("tunnel %s stream %d %s reset: %s %s", tunnel, s.id(), peer(), code, reason);
+        if (closed) {
+            // our own reset, for a socket that closed first: its line is out already
+            if (LOG.isDebugEnabled()) {
+                LOG.debugf("tunnel %s stream %d %s reset: %s %s", tunnel, s.id(), peer(), code, reason);
+            }
+            return;
         }
-        if (!closed) {
-            socket.close();
+        // The peer's reset, its OPEN_FAILED or the session's end: the one line for this socket says why, so that
+        // a user turned away is logged with the agent's reason (refused, timeout, unknown host...), not only "0 bytes".
+        closed = true;
+        socket.close();
+        if (LOG.isInfoEnabled()) {
+            LOG.infof("tunnel %s stream %d %s closed: %d bytes to the tunnel, %d bytes from it, %s: %s %s", tunnel,
+                    s.id(), peer(), s.bytesSent(), s.bytesReceived(),
+                    upstream == null && !s.isEstablished() ? "the agent did not open the upstream" : "reset", code,
+                    reason);
         }
     }
 

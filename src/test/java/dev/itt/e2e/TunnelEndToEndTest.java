@@ -173,7 +173,7 @@ public class TunnelEndToEndTest {
     @Test
     void aRefusedUpstreamClosesTheUserPromptly() throws Exception {
         int closedPort = dev.itt.testing.Await.freePort();
-        try (TunnelFixture t = new TunnelFixture().startServer()) {
+        try (LogCapture log = LogCapture.start(); TunnelFixture t = new TunnelFixture().startServer()) {
             t.connectedAgent("127.0.0.1:" + closedPort);
             try (Socket s = Users.connect(t.userPort())) {
                 s.setSoTimeout(5_000);
@@ -181,6 +181,11 @@ public class TunnelEndToEndTest {
                 assertEquals(-1, readOrReset(s.getInputStream()), "the user sees the close, not a hang");
             }
             assertTrue(t.agents.get(0).isReady(), "a refused upstream does not disturb the session");
+            // the server end's one line for that user carries the agent's reason, sent in OPEN_FAILED
+            String line = log.await("the agent did not open the upstream");
+            assertTrue(line.startsWith("INFO dev.itt.vertx.StreamBridge") && line.contains(" user "), line);
+            assertTrue(line.contains(" closed: ") && line.contains("the agent did not open the upstream: CONNECT_REFUSED")
+                    && line.contains("Connection refused"), line);
         }
     }
 

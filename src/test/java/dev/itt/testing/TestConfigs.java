@@ -30,7 +30,22 @@ public final class TestConfigs {
             "itt.tunnels.defaults.upstream", "127.0.0.1:2",
             "itt.tunnels.defaults.tls.enabled", "true"), Map.of()).get(0)).tls().engine();
 
+    /** A minimal agent tunnel, every key it does not set at the mapping's default. */
+    private static final TunnelSpec.Agent DEFAULT_AGENT = (TunnelSpec.Agent) specs(Map.of(
+            "itt.tunnels.defaults.downstream", "127.0.0.1:1",
+            "itt.tunnels.defaults.upstream", "127.0.0.1:2"), Map.of()).get(0);
+
     private TestConfigs() {}
+
+    /** An agent's first reconnect delay when {@code reconnect-min} is not set. */
+    public static java.time.Duration reconnectMin() {
+        return DEFAULT_AGENT.reconnectMin();
+    }
+
+    /** An agent's longest reconnect delay when {@code reconnect-max} is not set. */
+    public static java.time.Duration reconnectMax() {
+        return DEFAULT_AGENT.reconnectMax();
+    }
 
     /**
      * The configuration Quarkus would build from these properties and environment variables, with the ITT mapping

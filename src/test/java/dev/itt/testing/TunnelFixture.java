@@ -35,6 +35,9 @@ public final class TunnelFixture implements AutoCloseable {
     private TlsSpec.Agent agentTls;
     private Access access = TestConfigs.access();
     private boolean readyRequiresAgent = TestConfigs.readyRequiresAgent();
+    /** Short, so that most tests need not wait for a reconnect; {@link #defaultReconnect()} for the real ones. */
+    private Duration reconnectMin = Duration.ofMillis(50);
+    private Duration reconnectMax = Duration.ofSeconds(1);
 
     public TunnelFixture() {
         if (!vertx.isNativeTransportEnabled()) {
@@ -89,6 +92,13 @@ public final class TunnelFixture implements AutoCloseable {
         return this;
     }
 
+    /** Agents started from now on use {@code reconnect-min} and {@code reconnect-max} at their defaults. */
+    public TunnelFixture defaultReconnect() {
+        reconnectMin = TestConfigs.reconnectMin();
+        reconnectMax = TestConfigs.reconnectMax();
+        return this;
+    }
+
     public TunnelFixture listen(String listen) {
         this.listen = listen;
         return this;
@@ -127,7 +137,7 @@ public final class TunnelFixture implements AutoCloseable {
     public AgentEnd startAgent(Vertx on, String downstream, String upstream, String proxy) {
         AgentEnd agent = new AgentEnd(on, new TunnelSpec.Agent("t", DialTarget.parse(downstream),
                 DialTarget.parse(upstream), proxy == null ? null : ProxyUrl.parse(proxy), session,
-                Duration.ofSeconds(5), Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(2), wire,
+                Duration.ofSeconds(5), reconnectMin, reconnectMax, Duration.ofSeconds(2), wire,
                 agentTls));
         if (on == vertx) {
             agents.add(agent);
