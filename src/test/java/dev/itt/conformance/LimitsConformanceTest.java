@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.Frame;
 import dev.itt.mux.wire.FrameEncoder;
+import dev.itt.testing.Await;
 import dev.itt.testing.LogCapture;
 import dev.itt.testing.RawPeer;
 import dev.itt.testing.TestConfigs;
+import dev.itt.testing.TunnelFixture;
 import java.io.IOException;
 import java.net.Socket;
 import java.util.Map;
@@ -68,8 +70,12 @@ class LimitsConformanceTest {
     void anAgentAtMaxStreamsRefusesTheNextOpenWithoutDialing() throws Exception {
         try (AgentUnderTest.Dial dial = agents.dial(Map.of("max-streams", "1"))) {
             dial.establish();
+            int before = agents.echo.accepted();
             dial.conn.send(out -> FrameEncoder.writeOpen(out, 1));
             dial.conn.await(Frame.OpenOk.class, o -> o.streamId() == 1);
+            // OPEN_OK follows the agent's connect; the upstream counts its accept a moment later
+            Await.until("stream 1's dial to reach the upstream", TunnelFixture.WAIT,
+                    () -> agents.echo.accepted() > before);
             int dials = agents.echo.accepted();
             dial.conn.send(out -> FrameEncoder.writeOpen(out, 2));
             dial.conn.await(Frame.Reset.class, r -> r.streamId() == 2 && r.code() == ErrorCode.REFUSED_STREAM);
@@ -91,6 +97,9 @@ class LimitsConformanceTest {
             });
             dial.conn.await(Frame.Reset.class, r -> r.streamId() == 2 && r.code() == ErrorCode.REFUSED_STREAM);
             dial.conn.await(Frame.OpenOk.class, o -> o.streamId() == 1);
+            Await.until("stream 1's dial to reach the upstream", TunnelFixture.WAIT,
+                    () -> agents.echo.accepted() > dials);
+            dial.conn.fence();
             assertEquals(dials + 1, agents.echo.accepted(), "one dial, for stream 1");
         }
     }
