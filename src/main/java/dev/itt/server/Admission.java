@@ -159,11 +159,6 @@ final class Admission {
         return true;
     }
 
-    /** User connections counted as open now (0 when no connection limit is configured). */
-    int open() {
-        return users == null ? 0 : users.open();
-    }
-
     /** A TCP peer's address (IPv4-mapped IPv6 as IPv4), or null for a Unix-socket peer. */
     private static InetAddress source(SocketAddress peer) {
         return peer instanceof InetSocketAddress inet && inet.getAddress() != null ? Cidr.unmapped(inet.getAddress())

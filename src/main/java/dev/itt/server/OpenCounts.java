@@ -56,9 +56,4 @@ final class OpenCounts {
             }
         }
     }
-
-    /** Connections counted now. */
-    int open() {
-        return open;
-    }
 }
