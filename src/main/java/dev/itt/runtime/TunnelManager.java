@@ -21,7 +21,10 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -61,89 +64,94 @@ public class TunnelManager {
     boolean checkOnly;
 
     private final List<TunnelEnd> ends = new CopyOnWriteArrayList<>();
+    /** The files each running end re-reads (its token file, its TLS files), to stop watching them with it. */
+    private final Map<TunnelEnd, List<FileWatcher.Watched>> endFiles = new ConcurrentHashMap<>();
     private volatile List<TunnelSpec> specs = List.of();
     /** Re-reads the token files and TLS files of the running tunnels; null while none is watched. */
     private FileWatcher files;
+    /** Re-reads the configuration files and applies what changed; null outside a running process. */
+    private ConfigReload reload;
     /** Every configured tunnel was started (the start-up check). */
     private volatile boolean started;
 
     void onStart(@Observes StartupEvent event) {
         specs = ConfigValidator.validate(config.tunnels(), System.getenv());
-        if (specs.isEmpty()) {
-            String none = "no tunnels configured: set itt.tunnels.NAME.listen and .tunnel (server end) or"
-                    + " .downstream and .upstream (agent), or run 'itt server' / 'itt client'";
-            // dev mode and tests start with none configured: the demo tunnels, or tests that make their own
-            if (!devOrTest()) {
-                throw new ConfigException(List.of(none));
-            }
-            LOG.warn(none);
-        }
+        requireTunnels(specs);
         if (checkOnly) {
             return; // itt check: validated, nothing opened
         }
-        for (TunnelSpec spec : specs) {
-            if (spec.session().credentials() instanceof TokenFileCredentials file) {
-                watcher().watch(file);
-            }
-            TunnelEnd end = spec instanceof TunnelSpec.Server s ? new ServerEnd(vertx, s)
-                    : new AgentEnd(vertx, (TunnelSpec.Agent) spec);
-            ends.add(end);
-            metrics.register(end);
-            health.register(end);
-        }
-        // servers first: an agent of this same process then finds its server listening on the first dial
-        List<String> failures = new ArrayList<>();
-        for (Role role : List.of(Role.SERVER, Role.AGENT)) {
-            if (failures.isEmpty()) {
-                await(ends.stream().filter(e -> e.role() == role).map(TunnelEnd::start).toList(), failures);
-            }
-        }
+        List<String> failures = start(specs);
         if (!failures.isEmpty()) {
             stopAll();
             throw new ConfigException("cannot start tunnels", failures);
         }
-        for (TunnelEnd end : ends) {
-            end.tlsFiles().forEach(watcher()::watch); // loaded by start
-        }
         started = true;
+        reload = ConfigReload.watch(this);
     }
 
-    private static boolean devOrTest() {
+    /** No tunnel is a mistake, except in dev mode and tests (the demo tunnels, or tests that make their own). */
+    static void requireTunnels(List<TunnelSpec> specs) {
+        if (!specs.isEmpty()) {
+            return;
+        }
+        String none = "no tunnels configured: set itt.tunnels.NAME.listen and .tunnel (server end) or"
+                + " .downstream and .upstream (agent), or run 'itt server' / 'itt client'";
+        if (!devOrTest()) {
+            throw new ConfigException(List.of(none));
+        }
+        LOG.warn(none);
+    }
+
+    static boolean devOrTest() {
         return ConfigUtils.isProfileActive(LaunchMode.DEV_PROFILE)
                 || ConfigUtils.isProfileActive(LaunchMode.TEST_PROFILE);
     }
 
-    private FileWatcher watcher() {
-        if (files == null) {
-            files = new FileWatcher(FILE_POLL);
+    /**
+     * Creates and starts these tunnels, servers first: an agent of this same process then finds its server
+     * listening on the first dial. A tunnel that fails is stopped again and named in the list returned.
+     */
+    List<String> start(List<TunnelSpec> tunnels) {
+        List<TunnelEnd> created = new ArrayList<>();
+        for (TunnelSpec spec : tunnels) {
+            TunnelEnd end = spec instanceof TunnelSpec.Server s ? new ServerEnd(vertx, s)
+                    : new AgentEnd(vertx, (TunnelSpec.Agent) spec);
+            List<FileWatcher.Watched> watched = new ArrayList<>();
+            if (spec.session().credentials() instanceof TokenFileCredentials file) {
+                watched.add(file);
+                watcher().watch(file);
+            }
+            endFiles.put(end, watched);
+            created.add(end);
+            ends.add(end);
+            metrics.register(end);
+            health.register(end);
         }
-        return files;
-    }
-
-    private static void await(List<Future<Void>> started, List<String> failures) {
-        for (Future<Void> f : started) {
-            try {
-                f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                failures.add(e.getCause().getMessage());
-            } catch (InterruptedException | TimeoutException e) {
-                failures.add("start-up interrupted or timed out: " + e);
+        List<String> failures = new ArrayList<>();
+        for (Role role : List.of(Role.SERVER, Role.AGENT)) {
+            List<TunnelEnd> these = created.stream().filter(e -> e.role() == role).toList();
+            List<String> failed = await(these.stream().map(TunnelEnd::start).toList());
+            for (int i = 0; i < these.size(); i++) {
+                TunnelEnd end = these.get(i);
+                if (failed.get(i) != null) {
+                    failures.add(failed.get(i));
+                    stop(List.of(end));
+                } else {
+                    end.tlsFiles().forEach(f -> { // loaded by start
+                        endFiles.get(end).add(f);
+                        watcher().watch(f);
+                    });
+                }
             }
         }
+        return failures;
     }
 
-    void onStop(@Observes ShutdownEvent event) {
-        stopAll();
-    }
-
-    private void stopAll() {
-        if (files != null) {
-            files.close();
-            files = null;
-        }
+    /** Stops these ends (each drains first, up to its drain timeout) and forgets them. */
+    void stop(List<TunnelEnd> stopping) {
         List<Future<Void>> stopped = new ArrayList<>();
         long waitMillis = 2_000;
-        for (TunnelEnd end : ends) {
+        for (TunnelEnd end : stopping) {
             stopped.add(end.stop());
             waitMillis = Math.max(waitMillis, end.drainTimeout().toMillis() + 2_000);
         }
@@ -153,7 +161,66 @@ public class TunnelManager {
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             LOG.warnf("tunnels did not stop cleanly: %s", e.toString());
         }
-        ends.clear();
+        for (TunnelEnd end : stopping) {
+            List<FileWatcher.Watched> watched = endFiles.remove(end);
+            if (watched != null && files != null) {
+                watched.forEach(files::unwatch);
+            }
+            ends.remove(end);
+            metrics.unregister(end);
+            health.unregister(end);
+        }
+    }
+
+    /** The tunnels running now, by name. */
+    Map<String, TunnelEnd> running() {
+        Map<String, TunnelEnd> byName = new LinkedHashMap<>();
+        ends.forEach(e -> byName.put(e.name(), e));
+        return byName;
+    }
+
+    /** What a reload made of the configuration: these tunnels, some of them new or changed. */
+    void replaceSpecs(List<TunnelSpec> now) {
+        specs = List.copyOf(now);
+    }
+
+    private FileWatcher watcher() {
+        if (files == null) {
+            files = new FileWatcher(FILE_POLL);
+        }
+        return files;
+    }
+
+    /** The failure of each start, in order, or null for one that started. */
+    private static List<String> await(List<Future<Void>> starting) {
+        List<String> failures = new ArrayList<>();
+        for (Future<Void> f : starting) {
+            try {
+                f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                failures.add(null);
+            } catch (ExecutionException e) {
+                failures.add(e.getCause().getMessage());
+            } catch (InterruptedException | TimeoutException e) {
+                failures.add("start-up interrupted or timed out: " + e);
+            }
+        }
+        return failures;
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stopAll();
+    }
+
+    private void stopAll() {
+        if (reload != null) {
+            reload.close();
+            reload = null;
+        }
+        stop(List.copyOf(ends));
+        if (files != null) {
+            files.close();
+            files = null;
+        }
         metrics.clear();
         health.clear();
     }
@@ -163,7 +230,7 @@ public class TunnelManager {
         return started;
     }
 
-    /** The tunnels as validated at start-up. */
+    /** The tunnels as validated at start-up, or at the last reload that changed them. */
     public List<TunnelSpec> specs() {
         return specs;
     }

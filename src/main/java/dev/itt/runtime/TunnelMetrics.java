@@ -14,6 +14,8 @@ import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -26,9 +28,11 @@ public class TunnelMetrics {
     @Inject
     MeterRegistry registry;
 
-    private final List<Meter> meters = new ArrayList<>();
+    /** Each end's meters, to remove them with it. */
+    private final Map<TunnelEnd, List<Meter>> meters = new ConcurrentHashMap<>();
 
     void register(TunnelEnd end) {
+        meters.put(end, new ArrayList<>());
         stat("itt.buffered.bytes", end, EndStats::bufferedBytes);
         stat("itt.buffered.bytes.peak", end, EndStats::peakBufferedBytes);
         stat("itt.streams.active", end, EndStats::activeStreams);
@@ -46,7 +50,7 @@ public class TunnelMetrics {
     private void limitHits(TunnelEnd end) {
         LimitHits hits = end.limitHits();
         for (Limit limit : hits.limits()) {
-            meters.add(FunctionCounter.builder("itt.limit.hits", hits, h -> h.count(limit))
+            meters.get(end).add(FunctionCounter.builder("itt.limit.hits", hits, h -> h.count(limit))
                     .description("connections refused or closed by a limit on who may connect")
                     .tag("tunnel", end.name()).tag("limit", limit.key()).register(registry));
         }
@@ -57,14 +61,18 @@ public class TunnelMetrics {
     }
 
     private void gauge(String name, TunnelEnd end, ToDoubleFunction<TunnelEnd> f) {
-        meters.add(Gauge.builder(name, end, f).tag("tunnel", end.name())
+        meters.get(end).add(Gauge.builder(name, end, f).tag("tunnel", end.name())
                 .tag("end", end.role().name().toLowerCase(Locale.ROOT)).register(registry));
     }
 
-    void clear() {
-        for (Meter m : meters) {
-            registry.remove(m);
+    void unregister(TunnelEnd end) {
+        List<Meter> gone = meters.remove(end);
+        if (gone != null) {
+            gone.forEach(registry::remove);
         }
-        meters.clear();
+    }
+
+    void clear() {
+        List.copyOf(meters.keySet()).forEach(this::unregister);
     }
 }
