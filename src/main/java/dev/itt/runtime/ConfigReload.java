@@ -92,7 +92,7 @@ final class ConfigReload implements FileWatcher.Watched, AutoCloseable {
     }
 
     private void apply(Map<String, Map<String, List<String>>> next, List<TunnelSpec> specs) {
-        Map<String, TunnelEnd> running = tunnels.running();
+        Map<String, TunnelEnd> running = tunnels.byName();
         List<TunnelEnd> stopping = new ArrayList<>();
         List<TunnelSpec> starting = new ArrayList<>();
         List<String> removed = new ArrayList<>();
@@ -122,7 +122,7 @@ final class ConfigReload implements FileWatcher.Watched, AutoCloseable {
         }
         LOG.infof("configuration changed: %s", summary(added, changed, removed));
         tunnels.stop(stopping);
-        List<String> failures = tunnels.start(starting);
+        List<String> failures = tunnels.start(starting, next::get);
         tunnels.replaceSpecs(specs);
         if (!failures.isEmpty()) {
             LOG.errorf("after the configuration change, %d tunnels did not start:%n  - %s", failures.size(),

@@ -7,6 +7,7 @@ import dev.itt.config.FileWatcher;
 import dev.itt.config.IttConfig;
 import dev.itt.config.TokenFileCredentials;
 import dev.itt.config.TunnelSpec;
+import dev.itt.config.TunnelValues;
 import dev.itt.end.TunnelEnd;
 import dev.itt.mux.Role;
 import dev.itt.server.ServerEnd;
@@ -14,6 +15,7 @@ import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigUtils;
+import io.smallrye.config.SmallRyeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.event.Observes;
@@ -29,6 +31,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -64,8 +68,13 @@ public class TunnelManager {
     boolean checkOnly;
 
     private final List<TunnelEnd> ends = new CopyOnWriteArrayList<>();
-    /** The files each running end re-reads (its token file, its TLS files), to stop watching them with it. */
-    private final Map<TunnelEnd, List<FileWatcher.Watched>> endFiles = new ConcurrentHashMap<>();
+    /**
+     * What each running end was made from: the values it started with, the object to hand over in dev mode (the
+     * end itself, or the one an earlier start handed over), the files it re-reads (token file, TLS files).
+     */
+    private record Running(Map<String, List<String>> values, Object origin, List<FileWatcher.Watched> files) {}
+
+    private final Map<TunnelEnd, Running> running = new ConcurrentHashMap<>();
     private volatile List<TunnelSpec> specs = List.of();
     /** Re-reads the token files and TLS files of the running tunnels; null while none is watched. */
     private FileWatcher files;
@@ -80,7 +89,10 @@ public class TunnelManager {
         if (checkOnly) {
             return; // itt check: validated, nothing opened
         }
-        List<String> failures = start(specs);
+        SmallRyeConfig live = ConfigProvider.getConfig().unwrap(SmallRyeConfig.class);
+        Function<String, Map<String, List<String>>> values = name -> TunnelValues.of(live, name);
+        List<TunnelSpec> toStart = devMode() ? takeOver(specs, values) : specs;
+        List<String> failures = start(toStart, values);
         if (!failures.isEmpty()) {
             stopAll();
             throw new ConfigException("cannot start tunnels", failures);
@@ -102,6 +114,46 @@ public class TunnelManager {
         LOG.warn(none);
     }
 
+    private static boolean devMode() {
+        return LaunchMode.current() == LaunchMode.DEVELOPMENT;
+    }
+
+    /**
+     * Dev mode: takes over each end an earlier start of the application left running whose values and code are
+     * the same (its streams go on), stops the other ones, and returns the tunnels still to start.
+     */
+    private List<TunnelSpec> takeOver(List<TunnelSpec> tunnels, Function<String, Map<String, List<String>>> values) {
+        Map<String, DevModeHandover.Parked> parked = DevModeHandover.takeAll(vertx);
+        if (parked.isEmpty()) {
+            return tunnels;
+        }
+        String code = DevModeHandover.code();
+        List<TunnelSpec> toStart = new ArrayList<>();
+        for (TunnelSpec spec : tunnels) {
+            DevModeHandover.Parked p = parked.get(spec.name());
+            if (p != null && p.code().equals(code) && p.values().equals(values.apply(spec.name()))) {
+                parked.remove(spec.name());
+                TunnelEnd end = DevModeHandover.adopt(p);
+                running.put(end, new Running(p.values(), p.end(), new ArrayList<>()));
+                ends.add(end);
+                metrics.register(end);
+                health.register(end);
+            } else {
+                toStart.add(spec);
+            }
+        }
+        List<TunnelEnd> changed = new ArrayList<>();
+        for (DevModeHandover.Parked p : parked.values()) {
+            TunnelEnd end = DevModeHandover.adopt(p);
+            running.put(end, new Running(p.values(), p.end(), new ArrayList<>()));
+            changed.add(end);
+        }
+        stop(changed);
+        LOG.infof("dev mode restart: %d tunnels carried over with their streams, %d started anew",
+                ends.size(), tunnels.size() - ends.size());
+        return toStart;
+    }
+
     static boolean devOrTest() {
         return ConfigUtils.isProfileActive(LaunchMode.DEV_PROFILE)
                 || ConfigUtils.isProfileActive(LaunchMode.TEST_PROFILE);
@@ -111,7 +163,7 @@ public class TunnelManager {
      * Creates and starts these tunnels, servers first: an agent of this same process then finds its server
      * listening on the first dial. A tunnel that fails is stopped again and named in the list returned.
      */
-    List<String> start(List<TunnelSpec> tunnels) {
+    List<String> start(List<TunnelSpec> tunnels, Function<String, Map<String, List<String>>> values) {
         List<TunnelEnd> created = new ArrayList<>();
         for (TunnelSpec spec : tunnels) {
             TunnelEnd end = spec instanceof TunnelSpec.Server s ? new ServerEnd(vertx, s)
@@ -121,7 +173,7 @@ public class TunnelManager {
                 watched.add(file);
                 watcher().watch(file);
             }
-            endFiles.put(end, watched);
+            running.put(end, new Running(values.apply(spec.name()), end, watched));
             created.add(end);
             ends.add(end);
             metrics.register(end);
@@ -138,7 +190,7 @@ public class TunnelManager {
                     stop(List.of(end));
                 } else {
                     end.tlsFiles().forEach(f -> { // loaded by start
-                        endFiles.get(end).add(f);
+                        running.get(end).files().add(f);
                         watcher().watch(f);
                     });
                 }
@@ -162,9 +214,9 @@ public class TunnelManager {
             LOG.warnf("tunnels did not stop cleanly: %s", e.toString());
         }
         for (TunnelEnd end : stopping) {
-            List<FileWatcher.Watched> watched = endFiles.remove(end);
-            if (watched != null && files != null) {
-                watched.forEach(files::unwatch);
+            Running r = running.remove(end);
+            if (r != null && files != null) {
+                r.files().forEach(files::unwatch);
             }
             ends.remove(end);
             metrics.unregister(end);
@@ -173,7 +225,7 @@ public class TunnelManager {
     }
 
     /** The tunnels running now, by name. */
-    Map<String, TunnelEnd> running() {
+    Map<String, TunnelEnd> byName() {
         Map<String, TunnelEnd> byName = new LinkedHashMap<>();
         ends.forEach(e -> byName.put(e.name(), e));
         return byName;
@@ -208,19 +260,43 @@ public class TunnelManager {
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        stopAll();
+        if (devMode() && started) {
+            handOver();
+        } else {
+            stopAll();
+        }
     }
 
-    private void stopAll() {
+    /**
+     * Dev mode's restart: leaves every end running for the next start ({@link DevModeHandover}); the process
+     * exiting closes them with it.
+     */
+    private void handOver() {
+        closeWatchers();
+        String code = DevModeHandover.code();
+        for (TunnelEnd end : ends) {
+            Running r = running.remove(end);
+            DevModeHandover.park(vertx, end.name(), new DevModeHandover.Parked(r.origin(), r.values(), code));
+        }
+        ends.clear();
+        metrics.clear();
+        health.clear();
+    }
+
+    private void closeWatchers() {
         if (reload != null) {
             reload.close();
             reload = null;
         }
-        stop(List.copyOf(ends));
         if (files != null) {
             files.close();
             files = null;
         }
+    }
+
+    private void stopAll() {
+        closeWatchers();
+        stop(List.copyOf(ends));
         metrics.clear();
         health.clear();
     }
