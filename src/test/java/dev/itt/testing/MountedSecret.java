@@ -24,11 +24,16 @@ public final class MountedSecret {
         return dir.resolve(name);
     }
 
-    /** Publishes a new version, atomically; each entry is a file name and what it holds. */
+    /**
+     * Publishes a new version, atomically; each entry is a file name and what it holds. A name may have folders
+     * ({@code tls/tls.crt}, as a projected volume's item path): its first part is the symlink into {@code ..data}.
+     */
     public void publish(String version, Map<String, byte[]> files) throws IOException {
         Path v = Files.createDirectories(dir.resolve(".." + version));
         for (Map.Entry<String, byte[]> f : files.entrySet()) {
-            Files.write(v.resolve(f.getKey()), f.getValue());
+            Path file = v.resolve(f.getKey());
+            Files.createDirectories(file.getParent());
+            Files.write(file, f.getValue());
         }
         Path data = dir.resolve("..data");
         if (!Files.exists(data, LinkOption.NOFOLLOW_LINKS)) {
@@ -38,8 +43,9 @@ public final class MountedSecret {
             Files.move(tmp, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         for (String name : files.keySet()) {
-            if (!Files.exists(file(name), LinkOption.NOFOLLOW_LINKS)) {
-                Files.createSymbolicLink(file(name), Path.of("..data", name));
+            Path top = Path.of(name).getName(0);
+            if (!Files.exists(dir.resolve(top), LinkOption.NOFOLLOW_LINKS)) {
+                Files.createSymbolicLink(dir.resolve(top), Path.of("..data").resolve(top));
             }
         }
     }
