@@ -1,5 +1,6 @@
 package dev.itt.testing;
 
+import com.marcnuri.helm.DryRun;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -41,19 +42,74 @@ public final class HelmChart {
      * refusals included.
      */
     public static Manifests template(String release, Map<String, Object> set, String... values) throws IOException {
-        var template = new Helm(CHART).template().withName(release).withNamespace("tunnels");
-        for (String v : values) {
-            Path file = CHART.resolve(v);
-            if (!v.endsWith(".yaml") || !Files.exists(file)) {
-                file = Files.createTempFile("values", ".yaml");
-                Files.writeString(file, v);
-                file.toFile().deleteOnExit();
+        return template(CHART, release, set, values);
+    }
+
+    /**
+     * The same, with the {@code helm test} pod among the manifests: Helm keeps hooks out of the manifest it
+     * returns, so this renders a copy of the chart whose test pod has its hook annotation taken out.
+     */
+    public static Manifests templateWithTestPod(String release, Map<String, Object> set, String... values)
+            throws IOException {
+        Path copy = Files.createTempDirectory("chart").resolve("itt");
+        try (var files = Files.walk(CHART)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path to = copy.resolve(CHART.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else if (f.startsWith(CHART.resolve("templates/tests"))) {
+                    Files.writeString(to, Files.readString(f).replaceAll("(?m)^\\s*helm\\.sh/hook.*\\n", ""));
+                } else {
+                    Files.copy(f, to);
+                }
             }
-            template.withValuesFile(file);
+        }
+        try {
+            return template(copy, release, set, values);
+        } finally {
+            try (var files = Files.walk(copy.getParent())) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+    }
+
+    private static Manifests template(Path chart, String release, Map<String, Object> set, String... values)
+            throws IOException {
+        var template = new Helm(chart).template().withName(release).withNamespace("tunnels");
+        for (String v : values) {
+            template.withValuesFile(valuesFile(v));
         }
         set.forEach(template::set);
         String yaml = template.call();
         return new Manifests(yaml, parse(yaml));
+    }
+
+    /** What {@code helm install --dry-run} prints after the release's status: NOTES.txt rendered. */
+    public static String notes(String release, String... values) throws IOException {
+        var install = new Helm(CHART).install().withName(release).withNamespace("tunnels").clientOnly()
+                .dryRun().withDryRunOption(DryRun.CLIENT);
+        for (String v : values) {
+            install.withValuesFile(valuesFile(v));
+        }
+        String out = install.call().getOutput();
+        int notes = out.indexOf("NOTES:");
+        if (notes < 0) {
+            throw new AssertionError("no NOTES in:\n" + out);
+        }
+        return out.substring(notes);
+    }
+
+    /** A values file of the chart's folder, or a YAML document written to a temporary file. */
+    private static Path valuesFile(String values) throws IOException {
+        Path file = CHART.resolve(values);
+        if (values.endsWith(".yaml") && Files.exists(file)) {
+            return file;
+        }
+        file = Files.createTempFile("values", ".yaml");
+        file.toFile().deleteOnExit();
+        return Files.writeString(file, values);
     }
 
     public static Manifests template(String release, String... values) throws IOException {
