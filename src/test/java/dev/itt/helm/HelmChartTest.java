@@ -44,30 +44,30 @@ class HelmChartTest {
     @Test
     void aServerEndPublishesItsListenAndTunnelPortsAndTakesAGeneratedTokenFromASecret() throws Exception {
         Manifests m = HelmChart.templateWithTestPod("itt", Map.of(), "examples/server.yaml");
-        assertEquals(props("itt.tunnels.web.listen", "0.0.0.0:8000", "itt.tunnels.web.tunnel", "0.0.0.0:7000",
-                "itt.tunnels.web.token-file", SECRETS + "/token"), m.properties());
+        assertEquals(props("itt.tunnels.docker.listen", "0.0.0.0:2375", "itt.tunnels.docker.tunnel", "0.0.0.0:7000",
+                "itt.tunnels.docker.token-file", SECRETS + "/token"), m.properties());
         String token = m.secret("itt-token", "token");
         assertTrue(token.matches("[A-Za-z0-9]{43}"), "256 bits of random letters and digits: " + token);
         assertNoTokenInConfigMaps(m, token);
         assertEquals(Map.of("itt-token", Map.of("token", "token")), secretItems(m.pod()));
-        assertEquals(List.of(8080, 8000, 7000), ports(m.container()));
+        assertEquals(List.of(8080, 2375, 7000), ports(m.container()));
 
         Service users = m.get(Service.class, "itt");
         assertEquals("ClusterIP", users.getSpec().getType());
-        assertEquals(List.of("web 8000->8000"), ports(users));
+        assertEquals(List.of("docker 2375->2375"), ports(users));
         assertNull(users.getSpec().getPublishNotReadyAddresses(), "users reach only ready pods: those with an agent");
         Service tunnel = m.get(Service.class, "itt-tunnel");
-        assertEquals(List.of("web 7000->7000"), ports(tunnel));
+        assertEquals(List.of("docker 7000->7000"), ports(tunnel));
         assertTrue(tunnel.getSpec().getPublishNotReadyAddresses(), "a server end is ready only once an agent is");
         Service headless = m.get(Service.class, "itt-headless");
         assertEquals("None", headless.getSpec().getClusterIP());
         assertTrue(headless.getSpec().getPublishNotReadyAddresses());
-        assertEquals(List.of("http 8080->http", "web 7000->7000"), ports(headless));
+        assertEquals(List.of("http 8080->http", "docker 7000->7000"), ports(headless));
         for (Service s : List.of(users, tunnel, headless)) {
             assertEquals(m.deployment().getSpec().getSelector().getMatchLabels(), s.getSpec().getSelector());
         }
         assertEquals(List.of("-sS", "--insecure", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}\n",
-                "http://itt:8000/"), testPod(m).getArgs(), "a request through the users' Service");
+                "http://itt:2375/"), testPod(m).getArgs(), "a request through the users' Service");
     }
 
     @Test
@@ -168,9 +168,9 @@ class HelmChartTest {
     @Test
     void theNotesTellUsersAndAgentsWhereToConnect() throws Exception {
         String server = HelmChart.notes("itt", "examples/server.yaml");
-        assertTrue(server.contains("users connect to itt.tunnels.svc:8000"), server);
-        assertTrue(server.contains("kubectl -n tunnels port-forward svc/itt 8000:8000"), server);
-        assertTrue(server.contains("agents set downstream to itt-tunnel.tunnels.svc:7000 and name to web"), server);
+        assertTrue(server.contains("users connect to itt.tunnels.svc:2375"), server);
+        assertTrue(server.contains("kubectl -n tunnels port-forward svc/itt 2375:2375"), server);
+        assertTrue(server.contains("agents set downstream to itt-tunnel.tunnels.svc:7000 and name to docker"), server);
         assertTrue(server.contains("kubectl -n tunnels get secret itt-token -o jsonpath='{.data.token}' | base64 -d"),
                 server);
         String agent = HelmChart.notes("itt", "examples/agent-docker.yaml");

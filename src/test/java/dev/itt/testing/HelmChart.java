@@ -175,10 +175,10 @@ public final class HelmChart {
 
     /** The value of a Secret's key, from stringData or base64 data. */
     public static String decode(Secret secret, String key) {
-        if (secret.getStringData() != null && secret.getStringData().containsKey(key)) {
+        if (secret.getStringData().containsKey(key)) {
             return secret.getStringData().get(key);
         }
-        String data = secret.getData() == null ? null : secret.getData().get(key);
+        String data = secret.getData().get(key);
         if (data == null) {
             throw new AssertionError("Secret " + secret.getMetadata().getName() + " has no key " + key);
         }
