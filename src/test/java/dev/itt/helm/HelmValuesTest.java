@@ -228,4 +228,16 @@ class HelmValuesTest {
         assertEquals("corp\\tunnels", p.getProperty("itt.tunnels.web.listen-group"), "a backslash survives");
         assertEquals("10.0.0.0/8,192.0.2.7", p.getProperty("itt.tunnels.web.allow"));
     }
+
+    @Test
+    void aChangeOfTunnelsThatKeepsThePortsLeavesThePodAsItIsWhileANewPortReplacesIt() throws Exception {
+        var before = HelmChart.template("itt", PAIR, "token: {value: t}").deployment().getSpec().getTemplate();
+        var agentChanged = HelmChart.template("itt", PAIR, "token: {value: t}",
+                "tunnels: {remote: {upstream: 'db2:5432', keep-alive-interval: 5s}, sock: {listen: 'unix:/var/run/itt/s',"
+                        + " tunnel: '127.0.0.1:7001'}}").deployment().getSpec().getTemplate();
+        assertEquals(before, agentChanged, "the app applies the new ConfigMap itself (restartOnConfigChange: false)");
+        var portAdded = HelmChart.template("itt", PAIR, "token: {value: t}",
+                "tunnels: {db: {listen: '0.0.0.0:5432', tunnel: '0.0.0.0:7001'}}").deployment().getSpec().getTemplate();
+        assertFalse(before.equals(portAdded), "new container ports: Kubernetes replaces the pods");
+    }
 }

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * environment, arguments, working directory, the ConfigMap as config/application.properties and the Secrets'
  * files where the mounts put them; {@link RenderedPod} says what is mapped to this machine), with traffic through
  * them. A server end and an agent from the README's examples, over TLS with the generated token; both ends in one
- * release, checked by the command line of the chart's own {@code helm test} pod.
+ * release, checked by the command line of the chart's own {@code helm test} pod, then upgraded with more tunnels,
+ * which the running app takes from the updated ConfigMap.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class HelmDeploymentIT {
@@ -84,7 +85,7 @@ class HelmDeploymentIT {
     }
 
     @Test
-    void bothEndsInOneReleasePassTheChartsOwnHelmTestCommand(@TempDir Path dir) throws Exception {
+    void bothEndsInOneReleasePassTheHelmTestPodsCommandAndTakeAnUpgradeWithoutARestart(@TempDir Path dir) throws Exception {
         int listen = Await.freePort();
         int tunnel = Await.freePort();
         int http = Await.freePort();
@@ -93,18 +94,52 @@ class HelmDeploymentIT {
                 "tunnels.web.tunnel", "127.0.0.1:" + tunnel, "tunnels.web-agent.downstream", "127.0.0.1:" + tunnel,
                 "tunnels.web-agent.upstream", "127.0.0.1:" + http), "examples/both.yaml");
         RenderedPod pod = new RenderedPod(both, dir.resolve("pod"), http);
+        String token = both.secret("demo-itt-token", "token");
         try (IttProcess p = pod.start(dir.resolve("both.log"))) {
             awaitReady(pod, both, p);
-            // the helm test pod's curl, its Service name resolved to this machine
             Container test = both.all(Pod.class).get(0).getSpec().getContainers().get(0);
-            List<String> curl = new ArrayList<>(List.of(Peers.require("curl", "curl"), "--resolve",
-                    "demo-itt:" + listen + ":127.0.0.1"));
-            curl.addAll(test.getArgs());
-            assertTrue(curl.get(curl.size() - 1).startsWith("http://demo-itt:" + listen + "/"), curl.toString());
-            assertEquals("404", Peers.run(dir, curl.toArray(String[]::new)).trim(),
-                    "the app's own HTTP port answered through the tunnel");
-            assertFalse(p.log().contains(both.secret("demo-itt-token", "token")), p.log());
+            assertEquals("404", helmTest(dir, test, listen), "the app's own HTTP port answered through the tunnel");
+
+            // helm upgrade with one more pair of tunnels that publishes no port (a Unix socket for users, the
+            // tunnel on loopback): the pod template stays the same, so the pod stays and the app applies the new
+            // ConfigMap itself. (An upgrade keeps the token by lookup; a render here cannot look up, so it is given
+            // the same token.)
+            int moreTunnel = Await.freePort();
+            Map<String, Object> set = new java.util.HashMap<>(Map.of("tunnels.web.listen", "0.0.0.0:" + listen,
+                    "tunnels.web.tunnel", "127.0.0.1:" + tunnel, "tunnels.web-agent.downstream", "127.0.0.1:" + tunnel,
+                    "tunnels.web-agent.upstream", "127.0.0.1:" + http, "token.value", token));
+            set.putAll(Map.of("tunnels.more.listen", "unix:/var/run/itt/more.sock",
+                    "tunnels.more.tunnel", "127.0.0.1:" + moreTunnel, "tunnels.more-agent.name", "more",
+                    "tunnels.more-agent.downstream", "127.0.0.1:" + moreTunnel,
+                    "tunnels.more-agent.upstream", "127.0.0.1:" + http));
+            pod.upgrade(HelmChart.templateWithTestPod("demo", set, "examples/both.yaml"));
+            p.awaitLog("configuration changed: added more, more-agent", START);
+            String curl = Peers.require("curl", "curl");
+            String socket = pod.path("/var/run/itt/more.sock").toString();
+            Await.until("the added tunnel to answer", START, () -> {
+                try {
+                    return Peers.run(dir, curl, "-sS", "--unix-socket", socket, "-o", "/dev/null", "-w",
+                            "%{http_code}", "http://demo/q/health/live").equals("200");
+                } catch (Exception | AssertionError e) {
+                    return false;
+                }
+            });
+            assertEquals("404", helmTest(dir, test, listen), "the first tunnel serves on");
+            assertEquals(1, p.count("started in"), "one start: the upgrade restarted nothing");
+            assertFalse(p.log().contains(token), p.log());
         }
+    }
+
+    /** The chart's helm test pod's curl, its Service name resolved to this machine, at {@code port}. */
+    private static String helmTest(Path dir, Container test, int port) throws Exception {
+        List<String> curl = new ArrayList<>(List.of(Peers.require("curl", "curl"), "--resolve",
+                "demo-itt:" + port + ":127.0.0.1"));
+        List<String> args = new ArrayList<>(test.getArgs());
+        String url = args.remove(args.size() - 1);
+        assertTrue(url.matches("http://demo-itt:\\d+/"), url);
+        curl.addAll(args);
+        curl.add(url.replaceFirst(":\\d+/", ":" + port + "/"));
+        return Peers.run(dir, curl.toArray(String[]::new)).trim();
     }
 
     /** Startup, readiness and liveness probes as the Deployment has them, answered 200 in that order. */

@@ -41,7 +41,8 @@ import java.util.stream.Collectors;
  */
 public final class RenderedPod {
     private static final int CONTAINER_HTTP_PORT = 8080;
-    private final Manifests manifests;
+    private Manifests manifests;
+    private int version = 1;
     private final Path root;
     private final int httpPort;
     private final Map<String, Secret> secrets = new HashMap<>();
@@ -83,7 +84,20 @@ public final class RenderedPod {
             if (mount.getSubPath() != null) {
                 throw new AssertionError("subPath mounts are not laid out by this test: " + mount);
             }
-            mountVolume(volume(mount.getName()), path(mount.getMountPath()), mountPaths);
+            Volume v = volume(mount.getName());
+            Path at = path(mount.getMountPath());
+            if (v.getEmptyDir() != null) {
+                Files.createDirectories(at);
+            } else if (v.getHostPath() != null) {
+                Path here = hostPaths.get(v.getHostPath().getPath());
+                if (here == null) {
+                    throw new AssertionError("hostPath " + v.getHostPath().getPath() + ": the test gives no withHostPath");
+                }
+                Files.createDirectories(at.getParent());
+                Files.createSymbolicLink(at, here.toAbsolutePath());
+            } else {
+                publish(v, at, mountPaths);
+            }
         }
         Map<String, String> env = new LinkedHashMap<>();
         for (EnvVar e : c.getEnv()) {
@@ -120,7 +134,28 @@ public final class RenderedPod {
                 .orElseThrow(() -> new AssertionError("a mount of volume " + name + ", which the pod does not have"));
     }
 
-    private void mountVolume(Volume v, Path at, Pattern mountPaths) throws IOException {
+    /**
+     * {@code helm upgrade} to {@code next}, whose pod template must be the same (else Kubernetes would roll the pod):
+     * the kubelet's update of the ConfigMap and Secret volumes, a new version of each published at once.
+     */
+    public void upgrade(Manifests next) throws IOException {
+        if (!next.deployment().getSpec().getTemplate().equals(manifests.deployment().getSpec().getTemplate())) {
+            throw new AssertionError("the pod template changed: Kubernetes would replace the pod, not update it");
+        }
+        manifests = next;
+        next.all(Secret.class).forEach(s -> secrets.put(s.getMetadata().getName(), s));
+        version++;
+        Container c = next.container();
+        for (VolumeMount mount : c.getVolumeMounts()) {
+            Volume v = volume(mount.getName());
+            if (v.getEmptyDir() == null && v.getHostPath() == null) {
+                publish(v, path(mount.getMountPath()), mountPaths(c));
+            }
+        }
+    }
+
+    /** A ConfigMap, Secret or projected volume's files, as one new version. */
+    private void publish(Volume v, Path at, Pattern mountPaths) throws IOException {
         Map<String, byte[]> files = new LinkedHashMap<>();
         if (v.getConfigMap() != null) {
             configMap(v.getConfigMap().getName(), v.getConfigMap().getItems(), files, mountPaths);
@@ -136,21 +171,10 @@ public final class RenderedPod {
                     throw new AssertionError("a projected source this test does not lay out: " + p);
                 }
             }
-        } else if (v.getEmptyDir() != null) {
-            Files.createDirectories(at);
-            return;
-        } else if (v.getHostPath() != null) {
-            Path here = hostPaths.get(v.getHostPath().getPath());
-            if (here == null) {
-                throw new AssertionError("hostPath " + v.getHostPath().getPath() + ": the test gives no withHostPath");
-            }
-            Files.createDirectories(at.getParent());
-            Files.createSymbolicLink(at, here.toAbsolutePath());
-            return;
         } else {
             throw new AssertionError("a volume this test does not lay out: " + v);
         }
-        new MountedSecret(at).publish("1", files);
+        new MountedSecret(at).publish(String.valueOf(version), files);
     }
 
     private void configMap(String name, List<KeyToPath> items, Map<String, byte[]> files, Pattern mountPaths) {
