@@ -25,6 +25,9 @@ import java.util.Properties;
  * The chart {@code helm/itt} linted and rendered by the real Helm engine (helm-java, Helm's Go code through JNI),
  * the manifests parsed with fabric8's Kubernetes model. Kinds the model does not know (ServiceMonitor) come back as
  * {@code GenericKubernetesResource}.
+ *
+ * <p>Tests that use it are {@code *IT}, run by failsafe in a JVM of their own: once Helm's Go runtime is loaded into
+ * a JVM, Jazzer's agent no longer attaches in it, and surefire's fuzz tests fail (JazzerInternal not found).
  */
 public final class HelmChart {
     public static final Path CHART = Path.of("helm", "itt");

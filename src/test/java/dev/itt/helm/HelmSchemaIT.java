@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * values.schema.json: its tunnel keys are the app's keys (so the two cannot drift apart), typed as
  * docs/CONFIGURATION.md §2 types them, and Helm refuses values with an unknown key or a wrong type.
  */
-class HelmSchemaTest {
+class HelmSchemaIT {
     private static final Path SCHEMA = HelmChart.CHART.resolve("values.schema.json");
 
     private static JsonNode tunnelKeys() throws Exception {

@@ -29,10 +29,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The chart helm/itt linted and rendered by the real Helm engine for the value sets a user has (the examples of its
  * README, both ends in one release, an agent without a token), asserted on as Kubernetes objects: ports, Services,
- * probes, mounts, the security context, Secret references. TLS, Secrets and the other knobs: {@code HelmValuesTest};
- * the schema: {@code HelmSchemaTest}; that the rendered pod really runs: {@code HelmDeploymentIT}.
+ * probes, mounts, the security context, Secret references. TLS, Secrets and the other knobs: {@code HelmValuesIT};
+ * the schema: {@code HelmSchemaIT}; that the rendered pod really runs: {@code HelmDeploymentIT}.
  */
-class HelmChartTest {
+class HelmChartIT {
     static final String SECRETS = "/var/run/secrets/itt";
 
     @Test

@@ -1,13 +1,13 @@
 package dev.itt.helm;
 
-import static dev.itt.helm.HelmChartTest.SECRETS;
-import static dev.itt.helm.HelmChartTest.assertNoTokenInConfigMaps;
-import static dev.itt.helm.HelmChartTest.mounts;
-import static dev.itt.helm.HelmChartTest.ports;
-import static dev.itt.helm.HelmChartTest.props;
-import static dev.itt.helm.HelmChartTest.secretItems;
-import static dev.itt.helm.HelmChartTest.testPod;
-import static dev.itt.helm.HelmChartTest.volume;
+import static dev.itt.helm.HelmChartIT.SECRETS;
+import static dev.itt.helm.HelmChartIT.assertNoTokenInConfigMaps;
+import static dev.itt.helm.HelmChartIT.mounts;
+import static dev.itt.helm.HelmChartIT.ports;
+import static dev.itt.helm.HelmChartIT.props;
+import static dev.itt.helm.HelmChartIT.secretItems;
+import static dev.itt.helm.HelmChartIT.testPod;
+import static dev.itt.helm.HelmChartIT.volume;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +27,7 @@ import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
 /** The chart's values beyond the examples: TLS, where the token comes from, ServiceMonitor and every pod knob. */
-class HelmValuesTest {
+class HelmValuesIT {
     private static final String SERVER = "tunnels: {web: {listen: '0.0.0.0:8000', tunnel: '0.0.0.0:7000'}}\n";
     private static final String PAIR = "tunnels:\n"
             + "  web: {listen: '0.0.0.0:8000', tunnel: '0.0.0.0:7000'}\n"
