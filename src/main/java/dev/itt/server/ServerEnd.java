@@ -180,7 +180,7 @@ public final class ServerEnd implements TunnelEnd {
         if (!stopping && !admission.admitUser(socket, user)) {
             return;
         }
-        MuxStream stream = stopping ? null : group.open(user);
+        MuxStream stream = stopping ? null : group.open(user, Connection.localAddress(socket));
         if (stream == null) {
             LOG.infof("tunnel %s: user %s turned away: %s", spec.name(), Connection.describe(user),
                     stopping ? "server is shutting down" : "no agent connected");
