@@ -59,6 +59,24 @@ class LauncherIT {
         assertTrue(Files.exists(IttProcess.launcher().resolveSibling("app-cds.jsa")));
     }
 
+    /** Unix sockets need Netty's epoll library; arm64 nodes need theirs (not run here: these machines are x86-64). */
+    @Test
+    void thePackageCarriesTheEpollLibraryOfBothArchitectures() throws Exception {
+        Path lib = IttProcess.launcher().resolveSibling("lib/main");
+        for (String arch : List.of("x86_64", "aarch_64")) {
+            List<Path> jars;
+            try (var files = Files.list(lib)) {
+                jars = files.filter(f -> f.getFileName().toString().matches(
+                        "io\\.netty\\.netty-transport-native-epoll-.*-linux-" + arch + "\\.jar")).toList();
+            }
+            assertEquals(1, jars.size(), arch + " in " + lib);
+            try (var jar = new java.util.zip.ZipFile(jars.get(0).toFile())) {
+                assertTrue(jar.getEntry("META-INF/native/libnetty_transport_native_epoll_" + arch + ".so") != null,
+                        jars.get(0).toString());
+            }
+        }
+    }
+
     @Test
     void withoutJavaHomeTheJavaOnThePathRunsIt(@TempDir Path dir) throws Exception {
         Path bin = Files.createDirectories(dir.resolve("bin"));
