@@ -22,7 +22,7 @@ class TunnelMetricsTest {
 
     /** The sample of {@code itt_limit_hits_total} for tunnel t and {@code limit}, or null if there is none. */
     private static String hits(PrometheusMeterRegistry registry, String limit) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^itt_limit_hits_total\\{limit=\""
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^itt_limit_hits_total\\{end=\"server\",limit=\""
                 + limit + "\",tunnel=\"t\",?} (\\S+)$").matcher(registry.scrape());
         return m.find() ? m.group(1) : null;
     }
