@@ -42,11 +42,11 @@ public enum SessionClose {
      */
     static SessionClose of(ErrorCode code, boolean peerStoppedReading, boolean endedByPeer, boolean transportClosed,
             boolean goAwaySent, boolean goAwayReceived) {
+        if (endedByPeer) { // whatever its code says of us: the peer's judgement, not ours
+            return code == ErrorCode.NO_ERROR ? GO_AWAY : PEER_ERROR;
+        }
         if (peerStoppedReading || code == ErrorCode.KEEPALIVE_TIMEOUT) {
             return DEAD_PEER;
-        }
-        if (endedByPeer) {
-            return code == ErrorCode.NO_ERROR ? GO_AWAY : PEER_ERROR;
         }
         if (transportClosed) {
             return goAwaySent ? SHUTDOWN : goAwayReceived ? GO_AWAY : PEER_CLOSED;
