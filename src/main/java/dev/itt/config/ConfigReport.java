@@ -21,8 +21,7 @@ public final class ConfigReport {
         for (TunnelSpec spec : specs) {
             lines.add("");
             lines.add("tunnel " + spec.name() + ": " + role(spec));
-            String name = spec.name();
-            String prefix = "itt.tunnels." + (name.contains(".") ? "\"" + name + "\"" : name) + ".";
+            String prefix = TunnelValues.prefix(spec.name());
             int width = ConfigValidator.KEYS.stream().mapToInt(String::length).max().orElse(0);
             for (String key : ConfigValidator.KEYS) {
                 ConfigValue v = config.getConfigValue(prefix + key);

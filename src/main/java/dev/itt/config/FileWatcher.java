@@ -30,18 +30,27 @@ public final class FileWatcher implements AutoCloseable {
     }
 
     private final List<Watched> watched = new CopyOnWriteArrayList<>();
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "itt-file-watcher");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService thread;
 
     public FileWatcher(Duration interval) {
+        this(interval, "itt-file-watcher");
+    }
+
+    public FileWatcher(Duration interval, String threadName) {
+        thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
         thread.scheduleWithFixedDelay(this::pollAll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public void watch(Watched w) {
         watched.add(w);
+    }
+
+    public void unwatch(Watched w) {
+        watched.remove(w);
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.itt.mux.SessionConfig;
 import dev.itt.mux.SessionHandler;
 import dev.itt.mux.Tally;
 import dev.itt.mux.wire.ErrorCode;
+import dev.itt.mux.wire.UserAddresses;
 import dev.itt.vertx.Connection;
 import dev.itt.vertx.Internals;
 import dev.itt.vertx.SocketTransport;
@@ -84,15 +85,18 @@ public final class SessionGroup {
         return session;
     }
 
-    /** Server: a stream for {@code user} on the live session with the fewest streams, or null if none takes it. */
-    public MuxStream open(SocketAddress user) {
+    /**
+     * Server: a stream for a user connected from {@code user} to {@code local}, on the live session with the fewest
+     * streams, or null if none takes it.
+     */
+    public MuxStream open(SocketAddress user, SocketAddress local) {
         Session best = null;
         for (Session s : sessions) {
             if (s.acceptsStreams() && (best == null || s.streamCount() < best.streamCount())) {
                 best = s;
             }
         }
-        return best == null ? null : wire.open(best, user);
+        return best == null ? null : wire.open(best, user, local);
     }
 
     /**
@@ -201,8 +205,8 @@ public final class SessionGroup {
         }
 
         @Override
-        public void onStreamOpened(Session session, MuxStream stream) {
-            end.onStreamOpened(session, stream);
+        public void onStreamOpened(Session session, MuxStream stream, UserAddresses addresses) {
+            end.onStreamOpened(session, stream, addresses);
         }
 
         @Override

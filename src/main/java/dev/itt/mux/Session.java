@@ -3,8 +3,10 @@ package dev.itt.mux;
 import dev.itt.mux.wire.Codec;
 import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.MuxException;
+import dev.itt.mux.wire.UserAddresses;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.net.SocketAddress;
 import org.jboss.logging.Logger;
 
 /**
@@ -196,6 +198,14 @@ public final class Session {
 
     /** Server: opens a stream, or returns null when this session cannot take one now. */
     public MuxStream open() {
+        return open(null, null);
+    }
+
+    /**
+     * Server: opens a stream for a user connected from {@code user} to {@code local}, addresses its OPEN carries if
+     * the agent asked for them (PROTOCOL.md §5.2); null when this session cannot take one now.
+     */
+    public MuxStream open(SocketAddress user, SocketAddress local) {
         if (role != Role.SERVER || !acceptsStreams() || streams.isFull()) {
             return null;
         }
@@ -204,7 +214,9 @@ public final class Session {
             return null;
         }
         MuxStream s = streams.openNext(this);
-        sendControl(codec.open(transport.alloc(), s.id()));
+        UserAddresses addresses = handshake != null && handshake.peerAsksAddresses()
+                ? UserAddresses.of(user, local) : null;
+        sendControl(codec.open(transport.alloc(), s.id(), addresses));
         return s;
     }
 

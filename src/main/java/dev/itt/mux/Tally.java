@@ -76,52 +76,23 @@ public final class Tally {
                 sessionsOpened, streamsFailed.clone(), sessionsClosed.clone(), handshakeFailures.clone());
     }
 
-    /** The counts of a {@link Tally} at one moment; immutable. */
-    public static final class Totals {
+    /**
+     * The counts of a {@link Tally} at one moment. A record, so that a dev-mode restart can carry it across class
+     * loaders as it does {@code EndStats}; its arrays are copies, indexed by the reasons' ordinals, not to be
+     * changed: read them through the methods that take a reason.
+     *
+     * @param bytesUp DATA bytes from users toward the upstream
+     * @param bytesDown DATA bytes from the upstream toward users
+     * @param streamsOpened streams whose open succeeded (OPEN_OK)
+     * @param sessionsOpened sessions whose handshake completed (at once, for a format without one)
+     */
+    public record Totals(long bytesUp, long bytesDown, long streamsOpened, long sessionsOpened, long[] streamsFailed,
+            long[] sessionsClosed, long[] handshakeFailures) {
         /** Before anything happened. */
         public static final Totals NONE = new Tally().totals(Role.SERVER);
 
-        private final long bytesUp;
-        private final long bytesDown;
-        private final long streamsOpened;
-        private final long sessionsOpened;
-        private final long[] streamsFailed;
-        private final long[] sessionsClosed;
-        private final long[] handshakeFailures;
-
-        private Totals(long bytesUp, long bytesDown, long streamsOpened, long sessionsOpened, long[] streamsFailed,
-                long[] sessionsClosed, long[] handshakeFailures) {
-            this.bytesUp = bytesUp;
-            this.bytesDown = bytesDown;
-            this.streamsOpened = streamsOpened;
-            this.sessionsOpened = sessionsOpened;
-            this.streamsFailed = streamsFailed;
-            this.sessionsClosed = sessionsClosed;
-            this.handshakeFailures = handshakeFailures;
-        }
-
-        /** DATA bytes from users toward the upstream. */
-        public long bytesUp() {
-            return bytesUp;
-        }
-
-        /** DATA bytes from the upstream toward users. */
-        public long bytesDown() {
-            return bytesDown;
-        }
-
-        /** Streams whose open succeeded (OPEN_OK). */
-        public long streamsOpened() {
-            return streamsOpened;
-        }
-
         public long streamsFailed(StreamFailure reason) {
             return streamsFailed[reason.ordinal()];
-        }
-
-        /** Sessions whose handshake completed (at once, for a format without one). */
-        public long sessionsOpened() {
-            return sessionsOpened;
         }
 
         public long sessionsClosed(SessionClose reason) {

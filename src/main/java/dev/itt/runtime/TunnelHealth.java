@@ -7,9 +7,9 @@ import dev.itt.mux.Role;
 import io.smallrye.health.api.HealthRegistry;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -22,7 +22,7 @@ import org.eclipse.microprofile.health.Readiness;
  * <p>A {@code HealthCheck} bean has one name and Quarkus fixes the set of beans at build time, while the tunnels
  * come from configuration read at start-up; SmallRye Health's {@link HealthRegistry} is its API for checks added
  * and removed while the application runs, so each tunnel's check is registered there as the tunnel is created and
- * removed with it. The registry is a plain map: it is changed only by {@link TunnelManager}'s start and stop.
+ * removed with it. The registry is a plain map: it is changed only by {@link TunnelManager} as tunnels start and stop.
  */
 @Singleton
 public class TunnelHealth {
@@ -30,11 +30,17 @@ public class TunnelHealth {
     @Readiness
     HealthRegistry readiness;
 
-    private final List<String> registered = new ArrayList<>();
+    private final List<String> registered = new CopyOnWriteArrayList<>();
 
     void register(TunnelEnd end) {
         readiness.register(end.name(), (HealthCheck) () -> check(end));
         registered.add(end.name());
+    }
+
+    void unregister(TunnelEnd end) {
+        if (registered.remove(end.name())) {
+            readiness.remove(end.name());
+        }
     }
 
     void clear() {

@@ -186,7 +186,7 @@ public final class ServerEnd implements TunnelEnd {
         if (!stopping && !admission.admitUser(socket, user)) {
             return;
         }
-        MuxStream stream = stopping ? null : group.open(user);
+        MuxStream stream = stopping ? null : group.open(user, Connection.localAddress(socket));
         if (stream == null) {
             group.tally().streamFailed(StreamFailure.NO_AGENT);
             access.turnedAway(user, stopping);

@@ -25,8 +25,11 @@ public interface Wire {
     <T extends Transport & ReadSwitch> Session newSession(Role role, T transport, SessionConfig config,
             SessionHandler handler, Tally tally);
 
-    /** Server: a stream for {@code user} on {@code session}, or null when it takes none now. */
-    MuxStream open(Session session, SocketAddress user);
+    /**
+     * Server: a stream on {@code session} for a user connected from {@code user} to {@code local} (the listen
+     * socket's end), or null when it takes none now.
+     */
+    MuxStream open(Session session, SocketAddress user, SocketAddress local);
 
     /** Agents a server tunnel serves at once. */
     int maxAgents();

@@ -38,8 +38,8 @@ public final class Wires {
         }
 
         @Override
-        public MuxStream open(Session session, SocketAddress user) {
-            return session.open();
+        public MuxStream open(Session session, SocketAddress user, SocketAddress local) {
+            return session.open(user, local);
         }
 
         @Override
@@ -61,8 +61,9 @@ public final class Wires {
                     new Flow.PauseReading(transport), false, false, false, false), tally);
         }
 
+        /** The user's address keys the stream; the format has no room for the address it connected to. */
         @Override
-        public MuxStream open(Session session, SocketAddress user) {
+        public MuxStream open(Session session, SocketAddress user, SocketAddress local) {
             ((LegacyCodec) session.codec()).nextUser(user);
             return session.open();
         }

@@ -68,6 +68,15 @@ class ServiceEnvironmentIT {
             assertEquals("INFO", line.getString("level"), listening);
             assertEquals("dev.itt.server.ServerEnd", line.getString("loggerName"), listening);
         }
+        // without the variable, lines for a person at a terminal (the extension alone would turn JSON on)
+        try (IttProcess plain = IttProcess.start(dir.resolve("plain.log"), env(
+                "ITT_TUNNELS_WEB_LISTEN", "127.0.0.1:0",
+                "ITT_TUNNELS_WEB_TUNNEL", "127.0.0.1:0")).awaitLog("server end listening", START)) {
+            String listening = plain.log().lines().filter(l -> l.contains("server end listening")).findFirst()
+                    .orElseThrow();
+            assertTrue(listening.matches(
+                    "\\d\\d:\\d\\d:\\d\\d,\\d{3} INFO  \\[[^\\]]+\\] tunnel web: server end listening.*"), listening);
+        }
     }
 
     @Test

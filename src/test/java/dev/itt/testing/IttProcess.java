@@ -20,14 +20,21 @@ public final class IttProcess implements AutoCloseable {
     }
 
     public static IttProcess start(Path log, Map<String, String> env, String... args) throws IOException {
-        String jar = System.getProperty("itt.jar", "target/quarkus-app/quarkus-run.jar");
-        if (!Files.exists(Path.of(jar))) {
+        return startIn(Path.of(""), log, env, args);
+    }
+
+    /** Started in {@code workDir}, where it finds {@code config/application.properties}. */
+    public static IttProcess startIn(Path workDir, Path log, Map<String, String> env, String... args)
+            throws IOException {
+        Path jar = Path.of(System.getProperty("itt.jar", "target/quarkus-app/quarkus-run.jar")).toAbsolutePath();
+        if (!Files.exists(jar)) {
             throw new AssertionError(jar + " is missing: run ./mvnw package first (./test does)");
         }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar));
+                "-Xmx256m", "-jar", jar.toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toAbsolutePath().toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("ITT_"));
         pb.environment().putAll(env);
         return new IttProcess(pb.start(), log);
