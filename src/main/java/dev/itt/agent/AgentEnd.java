@@ -6,6 +6,7 @@ import dev.itt.end.EndState;
 import dev.itt.end.EndStats;
 import dev.itt.end.SessionGroup;
 import dev.itt.end.TunnelEnd;
+import dev.itt.mux.HandshakeFailure;
 import dev.itt.mux.MuxStream;
 import dev.itt.mux.Role;
 import dev.itt.mux.Session;
@@ -120,6 +121,9 @@ public final class AgentEnd implements TunnelEnd {
             if (ar.succeeded()) {
                 onConnected(ar.result());
             } else {
+                if (TlsOptions.isTlsFailure(ar.cause())) {
+                    group.tally().handshakeFailed(HandshakeFailure.TLS);
+                }
                 retry("cannot reach server " + spec.downstream() + ": " + TlsOptions.describe(ar.cause()));
             }
         });
@@ -285,5 +289,10 @@ public final class AgentEnd implements TunnelEnd {
     @Override
     public EndStats stats() {
         return group.stats();
+    }
+
+    @Override
+    public void recordOpenTimes(java.util.function.LongConsumer times) {
+        group.recordOpenTimes(times);
     }
 }

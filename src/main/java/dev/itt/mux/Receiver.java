@@ -87,6 +87,7 @@ final class Receiver implements FrameListener {
             LOG.debugf("refusing stream %d: %d open, %d dialing", streamId, streams.size(), streams.pendingOpens());
             session.sendControl(session.codec().refuseOpen(session.alloc(), streamId, ErrorCode.REFUSED_STREAM,
                     "too many streams"));
+            session.tally().streamFailed(StreamFailure.REFUSED_STREAM);
             return;
         }
         session.handler().onStreamOpened(session, streams.acceptPeer(session, streamId), addresses);

@@ -6,6 +6,7 @@ import dev.itt.mux.Role;
 import dev.itt.mux.Session;
 import dev.itt.mux.SessionConfig;
 import dev.itt.mux.SessionHandler;
+import dev.itt.mux.Tally;
 import dev.itt.mux.Transport;
 import java.net.SocketAddress;
 
@@ -15,8 +16,14 @@ import java.net.SocketAddress;
  */
 public interface Wire {
     /** A session over a new tunnel connection (whose reads a format without credit may pause), not yet started. */
+    default <T extends Transport & ReadSwitch> Session newSession(Role role, T transport, SessionConfig config,
+            SessionHandler handler) {
+        return newSession(role, transport, config, handler, new Tally());
+    }
+
+    /** As above, counting into {@code tally}, which the end's other sessions share. */
     <T extends Transport & ReadSwitch> Session newSession(Role role, T transport, SessionConfig config,
-            SessionHandler handler);
+            SessionHandler handler, Tally tally);
 
     /**
      * Server: a stream on {@code session} for a user connected from {@code user} to {@code local} (the listen

@@ -10,6 +10,7 @@ import dev.itt.mux.Role;
 import dev.itt.mux.Session;
 import dev.itt.mux.SessionConfig;
 import dev.itt.mux.SessionHandler;
+import dev.itt.mux.Tally;
 import dev.itt.mux.Transport;
 import java.net.SocketAddress;
 
@@ -32,8 +33,8 @@ public final class Wires {
 
         @Override
         public <T extends Transport & ReadSwitch> Session newSession(Role role, T transport, SessionConfig config,
-                SessionHandler handler) {
-            return new Session(role, transport, config, handler, Dialect.nativeProtocol());
+                SessionHandler handler, Tally tally) {
+            return new Session(role, transport, config, handler, Dialect.nativeProtocol(), tally);
         }
 
         @Override
@@ -55,9 +56,9 @@ public final class Wires {
     private record Legacy(int maxPayload) implements Wire {
         @Override
         public <T extends Transport & ReadSwitch> Session newSession(Role role, T transport, SessionConfig config,
-                SessionHandler handler) {
+                SessionHandler handler, Tally tally) {
             return new Session(role, transport, config, handler, new Dialect(new LegacyCodec(role, maxPayload),
-                    new Flow.PauseReading(transport), false, false, false, false));
+                    new Flow.PauseReading(transport), false, false, false, false), tally);
         }
 
         /** The user's address keys the stream; the format has no room for the address it connected to. */
