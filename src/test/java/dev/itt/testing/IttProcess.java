@@ -30,7 +30,13 @@ public final class IttProcess implements AutoCloseable {
     /** Started in {@code workDir}, where it finds {@code config/application.properties}. */
     public static IttProcess startIn(Path workDir, Path log, Map<String, String> env, String... args)
             throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(launcher().toString()));
+        return startWith(launcher(), workDir, log, env, args);
+    }
+
+    /** By another copy of the launcher (an image's, laid out by a test). */
+    public static IttProcess startWith(Path launcher, Path workDir, Path log, Map<String, String> env,
+            String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toAbsolutePath().toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
