@@ -212,25 +212,20 @@ start_itt() {
   ITT_CLIENT_PID=$LAUNCHED_PID
 }
 
-# itt_launch ROLE ARGS...: one ITT JVM, configured by its command line alone: run from a scratch directory (no
-# config/ or .env file of the caller's applies) and without any ITT_* environment variable, which ITT reads as
-# configuration and rejects when it is not one of its keys (as ITT_APP and ITT_JVM_OPTS are not). ITT_ENGINE, when
-# set, becomes the tunnel's tls.engine (the command line's tunnel is named itt), as a system property.
+# itt_launch ROLE ARGS...: one ITT process started by its launcher ($ITT_APP/itt: the production JVM options and
+# class archive), configured by its command line alone: run from a scratch directory (no config/ or .env file of
+# the caller's applies) and without any ITT_* environment variable, which ITT reads as configuration and rejects
+# when it is not one of its keys (as ITT_APP and ITT_JVM_OPTS are not). ITT_JVM_OPTS reaches the JVM as JAVA_OPTS,
+# after the launcher's options. ITT_ENGINE, when set, becomes the tunnel's tls.engine (the command line's tunnel is
+# named itt), as a system property.
 itt_launch() {
-  local role=$1 jvm_opts=() unset_env=() v
+  local role=$1 java_opts=$ITT_JVM_OPTS unset_env=() v
   shift
-  read -ra jvm_opts <<<"$ITT_JVM_OPTS"
-  [ -z "${ITT_ENGINE:-}" ] || jvm_opts+=("-Ditt.tunnels.itt.tls.engine=$ITT_ENGINE")
+  [ -z "${ITT_ENGINE:-}" ] || java_opts+=" -Ditt.tunnels.itt.tls.engine=$ITT_ENGINE"
   for v in $(compgen -e); do [[ $v == ITT_* ]] && unset_env+=(-u "$v"); done
-  local cwd=$WORK/run/itt-cwd jar=$ITT_JAR
+  local cwd=$WORK/run/itt-cwd
   mkdir -p "$cwd"
-  # The build's AppCDS archive names the jar relative to the app directory: launch from there to use it (the app
-  # directory holds no config/ or .env either).
-  if [ -f "$ITT_APP/app-cds.jsa" ]; then
-    cwd=$ITT_APP jar=quarkus-run.jar
-    jvm_opts+=(-XX:SharedArchiveFile=app-cds.jsa)
-  fi
   # shellcheck disable=SC2016 # $1 and $@ are the inner shell's
-  launch "$role" env "${unset_env[@]}" bash -c 'cd "$1" && shift && exec "$@"' itt-launch "$cwd" \
-    java "${jvm_opts[@]}" -jar "$jar" "$@"
+  launch "$role" env "${unset_env[@]}" JAVA_OPTS="$java_opts" bash -c 'cd "$1" && shift && exec "$@"' itt-launch \
+    "$cwd" "$ITT_LAUNCHER" "$@"
 }

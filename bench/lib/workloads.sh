@@ -287,7 +287,7 @@ wl_floor() {
 # time until both listen.
 floor_pair() {
   local floor=$1 raw=$2 app=$BENCH/floor/$1/target/quarkus-app times=() jvm_opts=() i t0 ms a b port
-  read -ra jvm_opts <<<"$ITT_JVM_OPTS"
+  read -ra jvm_opts <<<"$ITT_LAUNCHER_OPTS $ITT_JVM_OPTS"
   for i in $(seq "$STARTUP_RUNS"); do
     TUNNEL_PROCS=() TUNNEL_LOGS=()
     a=$(free_port) b=$(free_port)

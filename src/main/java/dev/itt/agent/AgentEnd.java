@@ -1,17 +1,21 @@
 package dev.itt.agent;
 
+import dev.itt.config.ProxyProtocol;
 import dev.itt.config.TunnelSpec;
 import dev.itt.end.EndState;
 import dev.itt.end.EndStats;
 import dev.itt.end.SessionGroup;
 import dev.itt.end.TunnelEnd;
+import dev.itt.mux.HandshakeFailure;
 import dev.itt.mux.MuxStream;
 import dev.itt.mux.Role;
 import dev.itt.mux.Session;
 import dev.itt.mux.SessionHandler;
 import dev.itt.mux.wire.ErrorCode;
+import dev.itt.mux.wire.UserAddresses;
 import dev.itt.vertx.Connection;
 import dev.itt.vertx.HalfClose;
+import dev.itt.vertx.ProxyHeader;
 import dev.itt.vertx.StreamBridge;
 import dev.itt.vertx.TlsFiles;
 import dev.itt.vertx.TlsOptions;
@@ -46,6 +50,8 @@ public final class AgentEnd implements TunnelEnd {
     private final RetryLog retries = new RetryLog(REPEAT_NANOS);
     /** How logs name the upstream; one string for every stream. */
     private final String upstreamLabel;
+    /** The PROXY protocol header each upstream connection starts with, or null for none. */
+    private final ProxyHeader proxyHeader;
     private Dialer dialer;
     /** Dials the server end: {@link #dialer} itself without TLS, a TLS dialer with it. */
     private Dialer serverDialer;
@@ -64,10 +70,13 @@ public final class AgentEnd implements TunnelEnd {
     public AgentEnd(Vertx vertx, TunnelSpec.Agent spec) {
         this.vertx = vertx;
         this.spec = spec;
-        this.group = new SessionGroup(vertx, Role.AGENT, spec.session(), spec.wire());
+        // a PROXY header needs the user's addresses, which the server end sends only when HELLO asks for them
+        this.group = new SessionGroup(vertx, Role.AGENT,
+                spec.session().asksAddresses(spec.proxyProtocol() != ProxyProtocol.NONE), spec.wire());
         this.context = group.context();
         this.backoff = new Backoff(spec.reconnectMin().toMillis(), spec.reconnectMax().toMillis());
         this.upstreamLabel = "upstream " + spec.upstream();
+        this.proxyHeader = ProxyHeader.of(spec.name(), spec.proxyProtocol());
     }
 
     @Override
@@ -112,6 +121,9 @@ public final class AgentEnd implements TunnelEnd {
             if (ar.succeeded()) {
                 onConnected(ar.result());
             } else {
+                if (TlsOptions.isTlsFailure(ar.cause())) {
+                    group.tally().handshakeFailed(HandshakeFailure.TLS);
+                }
                 retry("cannot reach server " + spec.downstream() + ": " + TlsOptions.describe(ar.cause()));
             }
         });
@@ -133,12 +145,12 @@ public final class AgentEnd implements TunnelEnd {
             }
 
             @Override
-            public void onStreamOpened(Session s, MuxStream stream) {
+            public void onStreamOpened(Session s, MuxStream stream, UserAddresses addresses) {
                 // Dial after this event-loop turn's batch of epoll events: a socket closed earlier in the batch
                 // frees its descriptor, a socket made now could get the same number, and Netty would hand it the
                 // closed socket's events still waiting in the batch (a read before connect: ENOTCONN, logged as a
                 // pipeline warning; a stale hang-up: the new socket closed before it connects).
-                context.runOnContext(v -> dialUpstream(stream));
+                context.runOnContext(v -> dialUpstream(stream, addresses));
             }
 
             @Override
@@ -158,7 +170,7 @@ public final class AgentEnd implements TunnelEnd {
         });
     }
 
-    private void dialUpstream(MuxStream stream) {
+    private void dialUpstream(MuxStream stream, UserAddresses addresses) {
         if (dialing >= spec.session().maxPendingOpens()) {
             // the session counts only its streams still dialing; this also counts the dials of streams reset
             // meanwhile, which run to their end and hold a socket until then
@@ -182,7 +194,11 @@ public final class AgentEnd implements TunnelEnd {
                 return;
             }
             HalfClose.enable(socket);
-            StreamBridge.joinUpstream(new Connection(socket), stream, spec.name(), upstreamLabel);
+            Connection upstream = new Connection(socket);
+            if (proxyHeader != null) {
+                proxyHeader.write(upstream, stream.id(), addresses); // before the stream's bytes, held until the join
+            }
+            StreamBridge.joinUpstream(upstream, stream, spec.name(), upstreamLabel);
             stream.accept();
             LOG.infof("tunnel %s stream %d: upstream %s connected", spec.name(), stream.id(), spec.upstream());
         });
@@ -273,5 +289,10 @@ public final class AgentEnd implements TunnelEnd {
     @Override
     public EndStats stats() {
         return group.stats();
+    }
+
+    @Override
+    public void recordOpenTimes(java.util.function.LongConsumer times) {
+        group.recordOpenTimes(times);
     }
 }

@@ -27,12 +27,15 @@ public final class Cli {
     }
 
     @Command(name = "itt", sortOptions = false, subcommands = {ServerCommand.class, ClientCommand.class, TokenCommand.class,
-            CheckCommand.class},
+            CheckCommand.class}, versionProvider = Version.class,
             description = "Inverse TCP tunnel. Without a subcommand, runs the tunnels configured as"
                     + " itt.tunnels.NAME.* (application.properties or ITT_TUNNELS_NAME_KEY variables).")
     static final class Root {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
         boolean help;
+
+        @Option(names = {"-V", "--version"}, versionHelp = true, description = "print the version and commit and exit")
+        boolean version;
     }
 
     /**

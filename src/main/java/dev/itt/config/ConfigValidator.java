@@ -109,6 +109,10 @@ public final class ConfigValidator {
             Access access = Access.of(c, listen, (key, message) -> problem(name, key, message));
             TlsSpec.Server listenTls = TlsSpec.listen(c.listenTls(), engine, listen, (key, message) -> problem(name, key,
                     message));
+            if (!c.proxyProtocol().equals("none")) {
+                problem(name, "proxy-protocol", "is an agent key: the agent writes the PROXY header to its upstream,"
+                        + " and a server end sends the user's addresses to any agent that asks; set it on the agent");
+            }
             return problems.size() > before ? null : new TunnelSpec.Server(name, listen, tunnel, session,
                     c.drainTimeout(), wire, tls, access, listenTls, c.readyRequiresAgent());
         }
@@ -128,8 +132,9 @@ public final class ConfigValidator {
         TlsSpec.Agent tls = TlsSpec.agent(c.tls(), engine, downstream == null ? null : downstream.endpoint(),
                 (key, message) -> problem(name, key, message));
         TlsSpec.noListenTls(c.listenTls(), (key, message) -> problem(name, key, message));
+        ProxyProtocol proxyProtocol = proxyProtocol(name, c.proxyProtocol(), wire);
         return problems.size() > before ? null : new TunnelSpec.Agent(name, downstream, upstream, proxy, session,
-                c.connectTimeout(), c.reconnectMin(), c.reconnectMax(), c.drainTimeout(), wire, tls);
+                c.connectTimeout(), c.reconnectMin(), c.reconnectMax(), c.drainTimeout(), wire, tls, proxyProtocol);
     }
 
     private TunnelSpec.Wire wire(String name, TunnelConfig c) {
@@ -159,6 +164,16 @@ public final class ConfigValidator {
         }
     }
 
+    /** The legacy format has no room for the user's addresses (PROTOCOL.md §5.2 has them in OPEN). */
+    private ProxyProtocol proxyProtocol(String name, String value, TunnelSpec.Wire wire) {
+        ProxyProtocol p = parse(name, "proxy-protocol", value, ProxyProtocol::parse);
+        if (p != null && p != ProxyProtocol.NONE && wire.legacy()) {
+            problem(name, "proxy-protocol", value + " needs protocol=native: the legacy wire format cannot carry the"
+                    + " user's addresses to the agent; remove proxy-protocol, or use protocol=native on both ends");
+        }
+        return p;
+    }
+
     private SessionConfig session(String name, String wireName, TunnelConfig c) {
         positive(name, "keep-alive-interval", c.keepAliveInterval());
         positive(name, "handshake-timeout", c.handshakeTimeout());
@@ -181,7 +196,7 @@ public final class ConfigValidator {
         Credentials credentials = credentials(name, wireName, c);
         return new SessionConfig(wireName, credentials, c.maxStreams(), c.maxPendingOpens(), streamWindow, sessionWindow,
                 c.keepAliveInterval(), c.keepAliveTimeout(), c.writeTimeout(), c.handshakeTimeout(), c.maxPingsPerSecond(),
-                c.maxResetsPerSecond(), c.maxControlFramesPerSecond(), queued);
+                c.maxResetsPerSecond(), c.maxControlFramesPerSecond(), queued, false);
     }
 
     /** From {@code token} or {@code token-file}, never both; a weak token is used, with a warning. */

@@ -30,6 +30,14 @@ public interface TunnelConfig {
     /** Agent: {@code socks5://}, {@code socks5h://} or {@code http://} proxy, for {@code proxy:} targets. */
     Optional<String> proxy();
 
+    /**
+     * Agent: {@code v1} or {@code v2} writes a PROXY protocol header with the user's address first on each upstream
+     * connection (for an upstream that reads one, such as nginx's {@code listen ... proxy_protocol}); {@code none}
+     * writes nothing. Native protocol only.
+     */
+    @WithDefault("none")
+    String proxyProtocol();
+
     // --- tokens (docs/SECURITY.md "Tokens") ---
 
     /** Shared secret for the handshake's challenge–response; both ends must agree. Never logged. */

@@ -42,16 +42,17 @@ public sealed interface TunnelSpec {
      *
      * @param proxy the proxy for {@code proxy:} targets, or null
      * @param tls TLS to the server end, or null for plaintext
+     * @param proxyProtocol the PROXY protocol header each upstream connection starts with
      */
     record Agent(String name, DialTarget downstream, DialTarget upstream, ProxyUrl proxy, SessionConfig session,
             Duration connectTimeout, Duration reconnectMin, Duration reconnectMax, Duration drainTimeout, Wire wire,
-            TlsSpec.Agent tls) implements TunnelSpec {
-        /** A plaintext agent. */
+            TlsSpec.Agent tls, ProxyProtocol proxyProtocol) implements TunnelSpec {
+        /** A plaintext agent without PROXY protocol headers. */
         public Agent(String name, DialTarget downstream, DialTarget upstream, ProxyUrl proxy, SessionConfig session,
                 Duration connectTimeout, Duration reconnectMin, Duration reconnectMax, Duration drainTimeout,
                 Wire wire) {
             this(name, downstream, upstream, proxy, session, connectTimeout, reconnectMin, reconnectMax, drainTimeout,
-                    wire, null);
+                    wire, null, ProxyProtocol.NONE);
         }
     }
 }

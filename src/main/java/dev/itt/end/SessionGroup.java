@@ -6,7 +6,9 @@ import dev.itt.mux.Role;
 import dev.itt.mux.Session;
 import dev.itt.mux.SessionConfig;
 import dev.itt.mux.SessionHandler;
+import dev.itt.mux.Tally;
 import dev.itt.mux.wire.ErrorCode;
+import dev.itt.mux.wire.UserAddresses;
 import dev.itt.vertx.Connection;
 import dev.itt.vertx.Internals;
 import dev.itt.vertx.SocketTransport;
@@ -27,8 +29,8 @@ import java.util.List;
  * them (and for every socket the end opens, so sessions and streams need no locks), the tunnel's wire format,
  * the socket → {@link Connection} → {@link SocketTransport} → {@link Session} wiring, the once-a-second tick,
  * which session a new stream goes to, the GO_AWAY drain on stop, and the {@link EndStats} snapshot that other
- * threads read. Every method but {@link #context()}, {@link #stats()} and {@link #isDraining()} runs on
- * {@link #context()}.
+ * threads read, with the {@link Tally} its sessions count into. Every method but {@link #context()},
+ * {@link #stats()}, {@link #isDraining()} and {@link #recordOpenTimes} runs on {@link #context()}.
  */
 public final class SessionGroup {
     private final Vertx vertx;
@@ -37,6 +39,8 @@ public final class SessionGroup {
     private final SessionConfig config;
     private final Wire wire;
     private final List<Session> sessions = new ArrayList<>();
+    /** Shared by every session of the group (one loop): what they count outlives each of them. */
+    private final Tally tally = new Tally();
     private volatile EndStats stats = EndStats.none();
     /** Set when {@link #drain} begins; read by health from any thread. */
     private volatile boolean draining;
@@ -75,21 +79,24 @@ public final class SessionGroup {
     /** Runs a session over a new tunnel connection; {@code events} hears what it does. */
     public Session attach(NetSocket socket, SessionHandler events) {
         SocketTransport transport = new SocketTransport(new Connection(socket));
-        Session session = wire.newSession(role, transport, config, new Tracked(events));
+        Session session = wire.newSession(role, transport, config, new Tracked(events), tally);
         sessions.add(session);
         transport.bind(session);
         return session;
     }
 
-    /** Server: a stream for {@code user} on the live session with the fewest streams, or null if none takes it. */
-    public MuxStream open(SocketAddress user) {
+    /**
+     * Server: a stream for a user connected from {@code user} to {@code local}, on the live session with the fewest
+     * streams, or null if none takes it.
+     */
+    public MuxStream open(SocketAddress user, SocketAddress local) {
         Session best = null;
         for (Session s : sessions) {
             if (s.acceptsStreams() && (best == null || s.streamCount() < best.streamCount())) {
                 best = s;
             }
         }
-        return best == null ? null : wire.open(best, user);
+        return best == null ? null : wire.open(best, user, local);
     }
 
     /**
@@ -125,6 +132,16 @@ public final class SessionGroup {
         return draining;
     }
 
+    /** What the sessions count, and where the end counts what it decides itself (users turned away, TLS failures). */
+    public Tally tally() {
+        return tally;
+    }
+
+    /** See {@link Tally#recordOpenTimes}; safe from any thread. */
+    public void recordOpenTimes(java.util.function.LongConsumer times) {
+        tally.recordOpenTimes(times);
+    }
+
     /** The latest snapshot; safe from any thread. */
     public EndStats stats() {
         return stats;
@@ -157,7 +174,7 @@ public final class SessionGroup {
         }
         // the thread's name is a field read: naming the loop costs nothing per tick
         stats = new EndStats(agents, accepting, streams, buffered, peak, System.nanoTime(),
-                tickTimer >= 0 ? Thread.currentThread().getName() : null);
+                tickTimer >= 0 ? Thread.currentThread().getName() : null, tally.totals(role));
     }
 
     private void finishDrain() {
@@ -188,8 +205,8 @@ public final class SessionGroup {
         }
 
         @Override
-        public void onStreamOpened(Session session, MuxStream stream) {
-            end.onStreamOpened(session, stream);
+        public void onStreamOpened(Session session, MuxStream stream, UserAddresses addresses) {
+            end.onStreamOpened(session, stream, addresses);
         }
 
         @Override

@@ -5,6 +5,7 @@ import dev.itt.vertx.TlsFiles;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * One configured tunnel's end in this process, whichever it is: what the runtime starts, stops, and reads for
@@ -36,6 +37,12 @@ public interface TunnelEnd {
     boolean isReady();
 
     EndStats stats();
+
+    /**
+     * Sends each stream's OPEN-to-OPEN_OK time, in nanoseconds, to {@code times} (null: to nothing), on the end's
+     * event loop, once per stream; safe from any thread.
+     */
+    void recordOpenTimes(LongConsumer times);
 
     /** Connections refused or closed by a limit on who may connect, per limit; safe from any thread. */
     default LimitHits limitHits() {

@@ -6,6 +6,7 @@ import dev.itt.mux.wire.Cumulation;
 import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.FrameListener;
 import dev.itt.mux.wire.MuxException;
+import dev.itt.mux.wire.UserAddresses;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.collection.IntObjectHashMap;
@@ -133,7 +134,7 @@ public final class LegacyCodec implements Codec {
             }
             int id = nextId++;
             remember(key, id);
-            listener.onOpen(id);
+            listener.onOpen(id, null); // the key is the user's address, but not the one it connected to
             return;
         }
         Integer id = idsByKey.get(key);
@@ -216,8 +217,9 @@ public final class LegacyCodec implements Codec {
         nextUser = user;
     }
 
+    /** CONNECT, keyed by {@link #nextUser}; this format has no room for {@code addresses}, always null here. */
     @Override
-    public ByteBuf open(ByteBufAllocator alloc, int streamId) {
+    public ByteBuf open(ByteBufAllocator alloc, int streamId, UserAddresses addresses) {
         SocketAddress user = nextUser;
         nextUser = null;
         LegacyKey key = user instanceof InetSocketAddress inet && inet.getAddress() != null
@@ -318,7 +320,7 @@ public final class LegacyCodec implements Codec {
     }
 
     @Override
-    public ByteBuf hello(ByteBufAllocator alloc, String tunnel, byte[] nonce) {
+    public ByteBuf hello(ByteBufAllocator alloc, String tunnel, byte[] nonce, boolean asksAddresses) {
         return null;
     }
 

@@ -25,6 +25,8 @@ final class Handshake {
     /** The tokens' keys when this handshake began: a token file replaced meanwhile does not change them. */
     private List<AuthKey> keys;
     private long startedNanos;
+    /** Server: the agent's HELLO set ADDRESSES, so each OPEN carries the user's addresses (PROTOCOL.md §5.2). */
+    private boolean peerAsksAddresses;
 
     Handshake(Role role, SessionConfig config, Codec codec) {
         this.role = role;
@@ -39,7 +41,7 @@ final class Handshake {
         if (role == Role.AGENT) {
             expected = FrameType.CHALLENGE;
             agentNonce = Authenticator.nonce();
-            return codec.hello(alloc, config.tunnel(), agentNonce);
+            return codec.hello(alloc, config.tunnel(), agentNonce, config.asksAddresses());
         }
         expected = FrameType.HELLO;
         return null;
@@ -54,7 +56,8 @@ final class Handshake {
     }
 
     /** Server: a supported version and this tunnel's name earn a CHALLENGE: a fresh nonce and our proofs. */
-    ByteBuf onHello(ByteBufAllocator alloc, int version, String tunnel, byte[] nonce) throws MuxException {
+    ByteBuf onHello(ByteBufAllocator alloc, int version, String tunnel, byte[] nonce, boolean asksAddresses)
+            throws MuxException {
         expect(FrameType.HELLO);
         if (version != WireConstants.VERSION) {
             throw MuxException.connectionError(ErrorCode.UNSUPPORTED_VERSION,
@@ -68,6 +71,7 @@ final class Handshake {
             throw MuxException.connectionError(ErrorCode.PROTOCOL_ERROR, "HELLO without the agent's nonce");
         }
         agentNonce = nonce;
+        peerAsksAddresses = asksAddresses;
         serverNonce = Authenticator.nonce();
         int count = Math.min(keys.size(), WireConstants.MAX_PROOFS); // the configuration refuses more
         byte[] proofs = new byte[count * WireConstants.MAC_LENGTH];
@@ -123,6 +127,11 @@ final class Handshake {
     void onWelcome() throws MuxException {
         expect(FrameType.WELCOME);
         finish();
+    }
+
+    /** Server: whether the agent asked for the user's addresses in OPEN; kept after the handshake. */
+    boolean peerAsksAddresses() {
+        return peerAsksAddresses;
     }
 
     private boolean acceptsAgentProof(byte[] proof) {

@@ -46,10 +46,13 @@ public final class MuxStream {
 
     private long bytesReceived;
     private long bytesSent;
+    /** When the OPEN went out (server) or came in (agent), {@link System#nanoTime()}. */
+    private final long openedNanos;
 
     MuxStream(Session session, int id, int initialWindow, int maxWindow) {
         this.session = session;
         this.id = id;
+        this.openedNanos = System.nanoTime();
         this.sendCredit = initialWindow;
         this.receiveWindow = new ReceiveWindow(initialWindow, maxWindow);
     }
@@ -64,6 +67,11 @@ public final class MuxStream {
 
     public boolean isEstablished() {
         return established;
+    }
+
+    /** When the stream was opened: the OPEN went out (server) or came in (agent), {@link System#nanoTime()}. */
+    public long openedNanos() {
+        return openedNanos;
     }
 
     // ---- the local side: the code that pumps a socket ----------------------------------------------------
@@ -137,6 +145,7 @@ public final class MuxStream {
             return;
         }
         established = true;
+        session.tally().streamOpened(System.nanoTime() - openedNanos);
         session.openSettled();
         session.sendControl(session.codec().openOk(session.alloc(), id));
         session.sender().send(this);
@@ -182,6 +191,7 @@ public final class MuxStream {
     void onData(ByteBuf payload, int n) {
         unconsumed += n;
         bytesReceived += n;
+        session.tally().received(n);
         session.held().add(n);
         if (handler == null || (heldIn != null && !heldIn.isEmpty())) {
             if (heldIn == null) {
@@ -209,6 +219,7 @@ public final class MuxStream {
     /** Server: the agent connected the upstream (OPEN_OK); bytes held for that go out now. */
     void onOpenOk() {
         established = true;
+        session.tally().streamOpened(System.nanoTime() - openedNanos);
         if (handler != null) {
             handler.onOpened(this);
         }
@@ -233,6 +244,7 @@ public final class MuxStream {
     /** Drops the stream at once: queued and held bytes released, the handler told (if {@code notify}). */
     void terminate(ErrorCode code, String reason, boolean notify) {
         state = StreamState.RESET;
+        session.tally().streamEnded(code);
         discardQueued();
         ByteBuf b;
         if (heldIn != null) {
@@ -266,6 +278,7 @@ public final class MuxStream {
         ByteBuf chunk = n == head.readableBytes() ? outQueue.poll() : head.readRetainedSlice(n);
         outBytes -= n;
         bytesSent += n;
+        session.tally().sent(n);
         session.held().add(-n);
         return chunk;
     }

@@ -4,6 +4,7 @@ import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.FrameListener;
 import dev.itt.mux.wire.FrameType;
 import dev.itt.mux.wire.MuxException;
+import dev.itt.mux.wire.UserAddresses;
 import io.netty.buffer.ByteBuf;
 import org.jboss.logging.Logger;
 
@@ -75,7 +76,7 @@ final class Receiver implements FrameListener {
     }
 
     @Override
-    public void onOpen(int streamId) throws MuxException {
+    public void onOpen(int streamId, UserAddresses addresses) throws MuxException {
         countControlFrame(FrameType.OPEN);
         if (session.role() != Role.AGENT) {
             throw MuxException.connectionError(
@@ -86,9 +87,10 @@ final class Receiver implements FrameListener {
             LOG.debugf("refusing stream %d: %d open, %d dialing", streamId, streams.size(), streams.pendingOpens());
             session.sendControl(session.codec().refuseOpen(session.alloc(), streamId, ErrorCode.REFUSED_STREAM,
                     "too many streams"));
+            session.tally().streamFailed(StreamFailure.REFUSED_STREAM);
             return;
         }
-        session.handler().onStreamOpened(session, streams.acceptPeer(session, streamId));
+        session.handler().onStreamOpened(session, streams.acceptPeer(session, streamId), addresses);
     }
 
     @Override
@@ -163,8 +165,8 @@ final class Receiver implements FrameListener {
     }
 
     @Override
-    public void onHello(int version, String tunnel, byte[] nonce) throws MuxException {
-        session.sendControl(handshake(FrameType.HELLO).onHello(session.alloc(), version, tunnel, nonce));
+    public void onHello(int version, String tunnel, byte[] nonce, boolean asksAddresses) throws MuxException {
+        session.sendControl(handshake(FrameType.HELLO).onHello(session.alloc(), version, tunnel, nonce, asksAddresses));
     }
 
     @Override

@@ -3,8 +3,10 @@ package dev.itt.mux;
 import dev.itt.mux.wire.Codec;
 import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.MuxException;
+import dev.itt.mux.wire.UserAddresses;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.net.SocketAddress;
 import org.jboss.logging.Logger;
 
 /**
@@ -37,11 +39,14 @@ public final class Session {
     private final KeepAlive keepAlive;
     private final WriteTimeout writeTimeout;
     private final Handshake handshake;
+    private final Tally tally;
 
     private Phase phase = Phase.HANDSHAKE;
     private boolean goAwaySent;
     private boolean goAwayReceived;
     private boolean transportClosed;
+    /** The peer ended the session: its GO_AWAY with an error, or its refusal of our handshake. */
+    private boolean endedByPeer;
     /** The peer reads nothing of what we send: the connection is dropped, not flushed, when the session closes. */
     private boolean peerStoppedReading;
     /** Inside {@link #onRead}: a close then leaves the codec's buffers to be freed once decoding returns. */
@@ -49,7 +54,14 @@ public final class Session {
     private long drainDeadlineNanos;
 
     public Session(Role role, Transport transport, SessionConfig config, SessionHandler handler, Dialect dialect) {
+        this(role, transport, config, handler, dialect, new Tally());
+    }
+
+    /** A session that counts what it does into {@code tally}, which the other sessions of its end share. */
+    public Session(Role role, Transport transport, SessionConfig config, SessionHandler handler, Dialect dialect,
+            Tally tally) {
         this.role = role;
+        this.tally = tally;
         this.transport = transport;
         this.config = config;
         this.handler = handler;
@@ -163,6 +175,7 @@ public final class Session {
         if (phase == Phase.CLOSED) {
             return;
         }
+        count(code);
         boolean farewell = !transportClosed && !peerStoppedReading && (!goAwaySent || code != ErrorCode.NO_ERROR);
         phase = Phase.CLOSED; // first: the farewell GO_AWAY must not trip the queued-bytes check again
         if (farewell) {
@@ -185,6 +198,14 @@ public final class Session {
 
     /** Server: opens a stream, or returns null when this session cannot take one now. */
     public MuxStream open() {
+        return open(null, null);
+    }
+
+    /**
+     * Server: opens a stream for a user connected from {@code user} to {@code local}, addresses its OPEN carries if
+     * the agent asked for them (PROTOCOL.md §5.2); null when this session cannot take one now.
+     */
+    public MuxStream open(SocketAddress user, SocketAddress local) {
         if (role != Role.SERVER || !acceptsStreams() || streams.isFull()) {
             return null;
         }
@@ -193,7 +214,9 @@ public final class Session {
             return null;
         }
         MuxStream s = streams.openNext(this);
-        sendControl(codec.open(transport.alloc(), s.id()));
+        UserAddresses addresses = handshake != null && handshake.peerAsksAddresses()
+                ? UserAddresses.of(user, local) : null;
+        sendControl(codec.open(transport.alloc(), s.id(), addresses));
         return s;
     }
 
@@ -201,6 +224,7 @@ public final class Session {
 
     void establish() {
         phase = Phase.OPEN;
+        tally.sessionOpened();
         flow.established();
         if (keepAlive.pingsOnEstablish()) {
             sendPing(System.nanoTime());
@@ -287,6 +311,19 @@ public final class Session {
         }
     }
 
+    /** The one place a session's end is counted: a handshake that failed, or why an open session ended. */
+    private void count(ErrorCode code) {
+        if (phase == Phase.HANDSHAKE) {
+            HandshakeFailure failure = HandshakeFailure.of(code);
+            if (failure != null) {
+                tally.handshakeFailed(failure);
+            }
+        } else {
+            tally.sessionClosed(SessionClose.of(code, peerStoppedReading, endedByPeer, transportClosed, goAwaySent,
+                    goAwayReceived));
+        }
+    }
+
     /** The peer sent GO_AWAY: it takes no new streams, and a draining session closes once its streams are done. */
     void peerGoingAway() {
         goAwayReceived = true;
@@ -295,6 +332,7 @@ public final class Session {
     /** The peer ended the session (a refusal, or GO_AWAY with an error): it reads nothing more from us. */
     void closedByPeer(ErrorCode code, String reason) {
         transportClosed = true;
+        endedByPeer = true;
         close(code, reason);
     }
 
@@ -340,6 +378,10 @@ public final class Session {
 
     HeldBytes held() {
         return held;
+    }
+
+    Tally tally() {
+        return tally;
     }
 
     /** Latest PING round trip, 0 before the first answer. */

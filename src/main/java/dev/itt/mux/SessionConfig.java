@@ -20,6 +20,8 @@ import java.time.Duration;
  * @param maxResetsPerSecond RESET and OPEN_FAILED frames accepted per second
  * @param maxControlFramesPerSecond frames other than DATA and GO_AWAY accepted per second
  * @param maxQueuedBytes bytes the peer may leave unread in our send queue before we give up on it
+ * @param asksAddresses agent: HELLO asks for the user's addresses in every OPEN (PROTOCOL.md §5.2); set by the agent
+ *     end that writes them in PROXY protocol headers, false from the configuration
  */
 public record SessionConfig(
         String tunnel,
@@ -35,7 +37,15 @@ public record SessionConfig(
         int maxPingsPerSecond,
         int maxResetsPerSecond,
         int maxControlFramesPerSecond,
-        long maxQueuedBytes) {
+        long maxQueuedBytes,
+        boolean asksAddresses) {
+
+    /** The same settings, with HELLO asking for the user's addresses or not. */
+    public SessionConfig asksAddresses(boolean asks) {
+        return asks == asksAddresses ? this : new SessionConfig(tunnel, credentials, maxStreams, maxPendingOpens,
+                maxStreamWindow, sessionWindow, keepAliveInterval, keepAliveTimeout, writeTimeout, handshakeTimeout,
+                maxPingsPerSecond, maxResetsPerSecond, maxControlFramesPerSecond, maxQueuedBytes, asks);
+    }
 
     @Override
     public String toString() {

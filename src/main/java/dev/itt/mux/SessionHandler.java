@@ -1,6 +1,7 @@
 package dev.itt.mux;
 
 import dev.itt.mux.wire.ErrorCode;
+import dev.itt.mux.wire.UserAddresses;
 
 /** What a session tells the end that owns it. Called on the session's thread. */
 public interface SessionHandler {
@@ -9,9 +10,10 @@ public interface SessionHandler {
 
     /**
      * Agent only: the server opened a stream. Attach a {@link StreamHandler}, then call {@link MuxStream#accept()}
-     * once the upstream is connected, or {@link MuxStream#refuse} with the reason it is not.
+     * once the upstream is connected, or {@link MuxStream#refuse} with the reason it is not. {@code addresses} are
+     * the user's, if the OPEN carried them (PROTOCOL.md §5.2), else null.
      */
-    default void onStreamOpened(Session session, MuxStream stream) {
+    default void onStreamOpened(Session session, MuxStream stream, UserAddresses addresses) {
         stream.refuse(ErrorCode.REFUSED_STREAM, "this end accepts no streams");
     }
 

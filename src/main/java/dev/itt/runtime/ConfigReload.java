@@ -33,33 +33,29 @@ final class ConfigReload implements FileWatcher.Watched, AutoCloseable {
     private final ConfigFiles files;
     private final Map<String, String> env;
     private final FileWatcher thread;
+    /** What the files held when last read; null before the first poll, which always reads them. */
     private String fingerprint;
-    /** Each configured tunnel's values as of the last configuration applied. */
+    /**
+     * Each configured tunnel's values as of the last configuration applied: at first the configuration the
+     * tunnels were started from, so that an edit made while they started is found by the first poll.
+     */
     private Map<String, Map<String, List<String>>> values;
 
-    private ConfigReload(TunnelManager tunnels, ConfigFiles files, Map<String, String> env) {
+    private ConfigReload(TunnelManager tunnels, ConfigFiles files, SmallRyeConfig live, Map<String, String> env) {
         this.tunnels = tunnels;
         this.files = files;
         this.env = env;
-        this.fingerprint = files.fingerprint();
-        this.values = values(files.read(env));
+        this.values = values(live);
         this.thread = new FileWatcher(TunnelManager.FILE_POLL, "itt-config-reload");
         thread.watch(this);
     }
 
-    /** Starts watching the files the running application was configured from; null if they cannot be read. */
+    /** Starts watching the files the running application was configured from. */
     static ConfigReload watch(TunnelManager tunnels) {
         SmallRyeConfig live = ConfigProvider.getConfig().unwrap(SmallRyeConfig.class);
         ConfigFiles files = ConfigFiles.of(live, Path.of(""), LaunchMode.current() == LaunchMode.DEVELOPMENT);
-        try {
-            ConfigReload reload = new ConfigReload(tunnels, files, System.getenv());
-            LOG.debugf("watching %s for configuration changes", files.paths());
-            return reload;
-        } catch (ConfigException e) {
-            LOG.warnf("configuration files are not watched, their configuration cannot be read again: %s",
-                    e.getMessage());
-            return null;
-        }
+        LOG.debugf("watching %s for configuration changes", files.paths());
+        return new ConfigReload(tunnels, files, live, System.getenv());
     }
 
     private Map<String, Map<String, List<String>>> values(SmallRyeConfig config) {
@@ -76,6 +72,7 @@ final class ConfigReload implements FileWatcher.Watched, AutoCloseable {
         if (now.equals(fingerprint)) {
             return false;
         }
+        boolean first = fingerprint == null;
         fingerprint = now;
         SmallRyeConfig config;
         List<TunnelSpec> specs;
@@ -87,11 +84,11 @@ final class ConfigReload implements FileWatcher.Watched, AutoCloseable {
             LOG.errorf("configuration change not applied, the tunnels run as before: %s", e.getMessage());
             return false;
         }
-        apply(values(config), specs);
+        apply(values(config), specs, first);
         return true;
     }
 
-    private void apply(Map<String, Map<String, List<String>>> next, List<TunnelSpec> specs) {
+    private void apply(Map<String, Map<String, List<String>>> next, List<TunnelSpec> specs, boolean first) {
         Map<String, TunnelEnd> running = tunnels.byName();
         List<TunnelEnd> stopping = new ArrayList<>();
         List<TunnelSpec> starting = new ArrayList<>();
@@ -117,7 +114,9 @@ final class ConfigReload implements FileWatcher.Watched, AutoCloseable {
         }
         values = next;
         if (stopping.isEmpty() && starting.isEmpty()) {
-            LOG.infof("configuration changed, no tunnel changed (%s)", files.paths());
+            if (!first) {
+                LOG.infof("configuration changed, no tunnel changed (%s)", files.paths());
+            }
             return;
         }
         LOG.infof("configuration changed: %s", summary(added, changed, removed));

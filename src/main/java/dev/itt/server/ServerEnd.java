@@ -8,10 +8,12 @@ import dev.itt.end.EndStats;
 import dev.itt.end.LimitHits;
 import dev.itt.end.SessionGroup;
 import dev.itt.end.TunnelEnd;
+import dev.itt.mux.HandshakeFailure;
 import dev.itt.mux.MuxStream;
 import dev.itt.mux.Role;
 import dev.itt.mux.Session;
 import dev.itt.mux.SessionHandler;
+import dev.itt.mux.StreamFailure;
 import dev.itt.mux.wire.ErrorCode;
 import dev.itt.vertx.Connection;
 import dev.itt.vertx.HalfClose;
@@ -42,6 +44,7 @@ public final class ServerEnd implements TunnelEnd {
     private final TunnelSpec.Server spec;
     private final SessionGroup group;
     private final Admission admission;
+    private final AccessLog access;
     private NetServer agentServer;
     private NetServer userServer;
     /** The tunnel port's and the listen side's TLS material, or null where that side is plaintext. */
@@ -58,6 +61,7 @@ public final class ServerEnd implements TunnelEnd {
         this.spec = spec;
         this.group = new SessionGroup(vertx, Role.SERVER, spec.session(), spec.wire());
         this.admission = new Admission(vertx, spec.name(), spec.access(), spec.listen(), spec.tunnel());
+        this.access = new AccessLog(spec.name(), group::isDraining);
     }
 
     @Override
@@ -91,8 +95,10 @@ public final class ServerEnd implements TunnelEnd {
             if (tunnelTls != null) {
                 tunnelTls.usedBy(agentServer::updateSSLOptions);
                 // a failed TLS handshake never reaches onAgent; Vert.x reports it here, without the peer's address
-                agentServer.exceptionHandler(e -> LOG.infof("tunnel %s: agent refused: %s", spec.name(),
-                        TlsOptions.describe(e)));
+                agentServer.exceptionHandler(e -> {
+                    group.tally().handshakeFailed(HandshakeFailure.TLS);
+                    LOG.infof("tunnel %s: agent refused: %s", spec.name(), TlsOptions.describe(e));
+                });
             }
             userServer = vertx.createNetServer(TlsOptions.server(TcpOptions.apply(new NetServerOptions()), listenTls))
                     .connectHandler(this::onUser);
@@ -180,10 +186,10 @@ public final class ServerEnd implements TunnelEnd {
         if (!stopping && !admission.admitUser(socket, user)) {
             return;
         }
-        MuxStream stream = stopping ? null : group.open(user);
+        MuxStream stream = stopping ? null : group.open(user, Connection.localAddress(socket));
         if (stream == null) {
-            LOG.infof("tunnel %s: user %s turned away: %s", spec.name(), Connection.describe(user),
-                    stopping ? "server is shutting down" : "no agent connected");
+            group.tally().streamFailed(StreamFailure.NO_AGENT);
+            access.turnedAway(user, stopping);
             socket.close();
             return;
         }
@@ -191,7 +197,7 @@ public final class ServerEnd implements TunnelEnd {
             // over TLS, the user's close_notify ends the connection; a half-close is not carried (SECURITY.md)
             HalfClose.enable(socket);
         }
-        StreamBridge.joinUser(new Connection(socket), stream, spec.name());
+        StreamBridge.joinUser(new Connection(socket), stream, spec.name(), access);
         if (LOG.isInfoEnabled()) {
             LOG.infof("tunnel %s stream %d: user %s connected", spec.name(), stream.id(), Connection.describe(user));
         }
@@ -266,6 +272,11 @@ public final class ServerEnd implements TunnelEnd {
     @Override
     public EndStats stats() {
         return group.stats();
+    }
+
+    @Override
+    public void recordOpenTimes(java.util.function.LongConsumer times) {
+        group.recordOpenTimes(times);
     }
 
     @Override

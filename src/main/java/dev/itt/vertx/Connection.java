@@ -201,6 +201,11 @@ public final class Connection implements Runnable {
         return ((NetSocketInternal) socket).channelHandlerContext().channel().remoteAddress();
     }
 
+    /** The address a socket not wrapped in a Connection has at this end (a user's: the listen address it reached). */
+    public static java.net.SocketAddress localAddress(NetSocket socket) {
+        return ((NetSocketInternal) socket).channelHandlerContext().channel().localAddress();
+    }
+
     /** The scheduled flush (this connection is its own task: no extra object per socket). */
     @Override
     public void run() {

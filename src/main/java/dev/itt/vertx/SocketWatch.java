@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
 import java.time.Duration;
@@ -16,6 +17,9 @@ import java.util.concurrent.TimeUnit;
  * moved either way for a while. Both run on the socket's event loop.
  */
 public final class SocketWatch {
+    /** Set on a channel that {@link #closeWhenIdle} closed; an attribute outlives the pipeline's handlers. */
+    private static final AttributeKey<Boolean> IDLE_CLOSED = AttributeKey.valueOf(SocketWatch.class, "idleClosed");
+
     private SocketWatch() {}
 
     /** Runs {@code onClose} once, on the socket's event loop, when the socket has closed. */
@@ -30,6 +34,11 @@ public final class SocketWatch {
      */
     public static void closeWhenIdle(NetSocket socket, Duration idle, Runnable onIdle) {
         channel(socket).pipeline().addFirst(new IdleClose(idle.toNanos(), onIdle));
+    }
+
+    /** Whether {@link #closeWhenIdle} closed this socket. */
+    public static boolean closedIdle(NetSocket socket) {
+        return channel(socket).hasAttr(IDLE_CLOSED);
     }
 
     private static Channel channel(NetSocket socket) {
@@ -47,6 +56,7 @@ public final class SocketWatch {
         @Override
         protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent event) {
             if (event.state() == IdleState.ALL_IDLE && ctx.channel().isActive()) {
+                ctx.channel().attr(IDLE_CLOSED).set(Boolean.TRUE);
                 onIdle.run();
                 ctx.close();
             }

@@ -13,7 +13,8 @@ import org.jboss.logging.Logger;
  * Pumps one local socket (a user's, or an upstream) to and from one stream, with back-pressure both ways: the
  * socket is paused while the stream's send queue is full, and credit goes back to the peer only once the socket
  * has taken the bytes. A FIN travels as a half-close in each direction; the socket is closed when both directions
- * are done, or at once on a reset.
+ * are done, or at once on a reset. An upstream's bridge logs its close at INFO; a user's tells a {@link UserClosed}
+ * (the server end's access log) and logs its own line at DEBUG only.
  */
 public final class StreamBridge implements StreamHandler, Handler<Object> {
     private static final Logger LOG = Logger.getLogger(StreamBridge.class);
@@ -23,24 +24,33 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
     private final String tunnel;
     /** "upstream ADDRESS" (shared by a tunnel's streams), or null for a user: the address is looked up to log. */
     private final String upstream;
+    /** For a user: hears how the connection ended; null for an upstream. */
+    private final UserClosed userClosed;
     private int unreturned;
     private boolean inputDone;
     private boolean outputDone;
     private boolean closed;
     private boolean failed;
+    /** The peer's FIN came while the socket's own direction was still open. */
+    private boolean peerFinFirst;
 
     // A tunnel may hold tens of thousands of idle streams: the bridge keeps no strings of its own and hands the
     // socket as few handler objects as it can.
-    private StreamBridge(Connection socket, MuxStream stream, String tunnel, String upstream) {
+    private StreamBridge(Connection socket, MuxStream stream, String tunnel, String upstream,
+            UserClosed userClosed) {
         this.socket = socket;
         this.stream = stream;
         this.tunnel = tunnel;
         this.upstream = upstream;
+        this.userClosed = userClosed;
     }
 
-    /** Joins a user's {@code socket} (half-close already enabled) to {@code stream} and starts pumping both ways. */
-    public static StreamBridge joinUser(Connection socket, MuxStream stream, String tunnel) {
-        return join(new StreamBridge(socket, stream, tunnel, null));
+    /**
+     * Joins a user's {@code socket} (half-close already enabled) to {@code stream} and starts pumping both ways;
+     * {@code closed} hears how the connection ended.
+     */
+    public static StreamBridge joinUser(Connection socket, MuxStream stream, String tunnel, UserClosed closed) {
+        return join(new StreamBridge(socket, stream, tunnel, null, closed));
     }
 
     /**
@@ -49,7 +59,7 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
      * @param upstream how logs name the upstream, e.g. "upstream 127.0.0.1:80" (one string for all streams)
      */
     public static StreamBridge joinUpstream(Connection socket, MuxStream stream, String tunnel, String upstream) {
-        return join(new StreamBridge(socket, stream, tunnel, upstream));
+        return join(new StreamBridge(socket, stream, tunnel, upstream, null));
     }
 
     private static StreamBridge join(StreamBridge bridge) {
@@ -123,19 +133,31 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
             return;
         }
         closed = true;
-        if (!(inputDone && outputDone)) {
+        boolean clean = inputDone && outputDone;
+        if (!clean) {
             if (outputDone && !failed) {
                 // Netty closed the socket on the peer's FIN (see onFin): its direction ended cleanly as well.
                 inputDone = true;
+                clean = true;
                 stream.end();
             } else {
                 stream.reset(ErrorCode.CANCEL);
             }
         }
-        if (LOG.isInfoEnabled()) {
-            LOG.infof("tunnel %s stream %d %s closed: %d bytes to the tunnel, %d bytes from it", tunnel, stream.id(),
-                    peer(), stream.bytesSent(), stream.bytesReceived());
+        if (userClosed != null) {
+            userClosed.closed(socket, stream, !clean ? UserClosed.How.SOCKET_GONE : peerFinFirst
+                    ? UserClosed.How.UPSTREAM_FIN_FIRST : UserClosed.How.USER_FIN_FIRST,
+                    clean ? ErrorCode.NO_ERROR : ErrorCode.CANCEL, null);
         }
+        if (LOG.isEnabled(closeLevel())) {
+            LOG.logf(closeLevel(), "tunnel %s stream %d %s closed: %d bytes to the tunnel, %d bytes from it", tunnel,
+                    stream.id(), peer(), stream.bytesSent(), stream.bytesReceived());
+        }
+    }
+
+    /** The access log has the user's line: the bridge's own is for debugging. */
+    private Logger.Level closeLevel() {
+        return userClosed != null ? Logger.Level.DEBUG : Logger.Level.INFO;
     }
 
     private void closeIfDone() {
@@ -170,6 +192,7 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
         if (closed) {
             return;
         }
+        peerFinFirst = !inputDone;
         if (inputDone || socket.socket().isSsl()) {
             // Both directions are done: close sends the FIN after what is queued, as a half-close would, with
             // one system call and one flush listener less on each short connection. A TLS user (listen-tls) gets
@@ -203,8 +226,13 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
         // a user turned away is logged with the agent's reason (refused, timeout, unknown host...), not only "0 bytes".
         closed = true;
         socket.close();
-        if (LOG.isInfoEnabled()) {
-            LOG.infof("tunnel %s stream %d %s closed: %d bytes to the tunnel, %d bytes from it, %s: %s %s", tunnel,
+        if (userClosed != null) {
+            userClosed.closed(socket, s, code != ErrorCode.NO_ERROR ? UserClosed.How.RESET
+                    : inputDone ? UserClosed.How.USER_FIN_FIRST : UserClosed.How.UPSTREAM_FIN_FIRST, code, reason);
+        }
+        if (LOG.isEnabled(closeLevel())) {
+            LOG.logf(closeLevel(), "tunnel %s stream %d %s closed: %d bytes to the tunnel, %d bytes from it, %s: %s %s",
+                    tunnel,
                     s.id(), peer(), s.bytesSent(), s.bytesReceived(),
                     upstream == null && !s.isEstablished() ? "the agent did not open the upstream" : "reset", code,
                     reason);

@@ -106,6 +106,16 @@ public final class TlsOptions {
         }
     }
 
+    /** Whether {@code failure} is a TLS handshake's: the peer's certificate, the protocol, or a peer without TLS. */
+    public static boolean isTlsFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SSLException || t instanceof NotSslRecordException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * One line on why a TLS connection failed, for the log: what the JDK found wrong with the peer's certificate
      * when it was that, else the deepest message. Other failures come back as their own message.

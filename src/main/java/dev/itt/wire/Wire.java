@@ -6,6 +6,7 @@ import dev.itt.mux.Role;
 import dev.itt.mux.Session;
 import dev.itt.mux.SessionConfig;
 import dev.itt.mux.SessionHandler;
+import dev.itt.mux.Tally;
 import dev.itt.mux.Transport;
 import java.net.SocketAddress;
 
@@ -15,11 +16,20 @@ import java.net.SocketAddress;
  */
 public interface Wire {
     /** A session over a new tunnel connection (whose reads a format without credit may pause), not yet started. */
-    <T extends Transport & ReadSwitch> Session newSession(Role role, T transport, SessionConfig config,
-            SessionHandler handler);
+    default <T extends Transport & ReadSwitch> Session newSession(Role role, T transport, SessionConfig config,
+            SessionHandler handler) {
+        return newSession(role, transport, config, handler, new Tally());
+    }
 
-    /** Server: a stream for {@code user} on {@code session}, or null when it takes none now. */
-    MuxStream open(Session session, SocketAddress user);
+    /** As above, counting into {@code tally}, which the end's other sessions share. */
+    <T extends Transport & ReadSwitch> Session newSession(Role role, T transport, SessionConfig config,
+            SessionHandler handler, Tally tally);
+
+    /**
+     * Server: a stream on {@code session} for a user connected from {@code user} to {@code local} (the listen
+     * socket's end), or null when it takes none now.
+     */
+    MuxStream open(Session session, SocketAddress user, SocketAddress local);
 
     /** Agents a server tunnel serves at once. */
     int maxAgents();

@@ -10,6 +10,7 @@ import dev.itt.mux.Role;
 import dev.itt.mux.Session;
 import dev.itt.mux.SessionConfig;
 import dev.itt.mux.SessionHandler;
+import dev.itt.mux.Tally;
 import dev.itt.mux.Transport;
 import java.net.SocketAddress;
 
@@ -32,13 +33,13 @@ public final class Wires {
 
         @Override
         public <T extends Transport & ReadSwitch> Session newSession(Role role, T transport, SessionConfig config,
-                SessionHandler handler) {
-            return new Session(role, transport, config, handler, Dialect.nativeProtocol());
+                SessionHandler handler, Tally tally) {
+            return new Session(role, transport, config, handler, Dialect.nativeProtocol(), tally);
         }
 
         @Override
-        public MuxStream open(Session session, SocketAddress user) {
-            return session.open();
+        public MuxStream open(Session session, SocketAddress user, SocketAddress local) {
+            return session.open(user, local);
         }
 
         @Override
@@ -55,13 +56,14 @@ public final class Wires {
     private record Legacy(int maxPayload) implements Wire {
         @Override
         public <T extends Transport & ReadSwitch> Session newSession(Role role, T transport, SessionConfig config,
-                SessionHandler handler) {
+                SessionHandler handler, Tally tally) {
             return new Session(role, transport, config, handler, new Dialect(new LegacyCodec(role, maxPayload),
-                    new Flow.PauseReading(transport), false, false, false, false));
+                    new Flow.PauseReading(transport), false, false, false, false), tally);
         }
 
+        /** The user's address keys the stream; the format has no room for the address it connected to. */
         @Override
-        public MuxStream open(Session session, SocketAddress user) {
+        public MuxStream open(Session session, SocketAddress user, SocketAddress local) {
             ((LegacyCodec) session.codec()).nextUser(user);
             return session.open();
         }

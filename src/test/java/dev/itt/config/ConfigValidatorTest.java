@@ -110,6 +110,43 @@ class ConfigValidatorTest {
     }
 
     @Test
+    void proxyProtocolReachesTheAgentAndIsNoneUnlessSet() {
+        List<TunnelSpec> specs = validate(Map.of(
+                "itt.tunnels.a.downstream", "server:7000",
+                "itt.tunnels.a.upstream", "web:80",
+                "itt.tunnels.a.proxy-protocol", "v1",
+                "itt.tunnels.b.downstream", "server:7000",
+                "itt.tunnels.b.upstream", "web:80",
+                "itt.tunnels.b.proxy-protocol", "v2",
+                "itt.tunnels.c.downstream", "server:7000",
+                "itt.tunnels.c.upstream", "web:80"), Map.of());
+        assertEquals(List.of(ProxyProtocol.V1, ProxyProtocol.V2, ProxyProtocol.NONE),
+                specs.stream().map(s -> ((TunnelSpec.Agent) s).proxyProtocol()).toList());
+    }
+
+    @Test
+    void proxyProtocolWithTheLegacyFormatOnAServerEndOrMisspeltIsNamed() {
+        ConfigException e = invalid(Map.of(
+                "itt.tunnels.old.downstream", "server:7000",
+                "itt.tunnels.old.upstream", "web:80",
+                "itt.tunnels.old.protocol", "legacy",
+                "itt.tunnels.old.proxy-protocol", "v2",
+                "itt.tunnels.srv.listen", "127.0.0.1:1",
+                "itt.tunnels.srv.tunnel", "127.0.0.1:2",
+                "itt.tunnels.srv.proxy-protocol", "v1",
+                "itt.tunnels.typo.downstream", "server:7000",
+                "itt.tunnels.typo.upstream", "web:80",
+                "itt.tunnels.typo.proxy-protocol", "V3"), Map.of());
+        assertEquals(List.of("itt.tunnels.old.proxy-protocol: v2 needs protocol=native: the legacy wire format cannot"
+                        + " carry the user's addresses to the agent; remove proxy-protocol, or use protocol=native on"
+                        + " both ends",
+                "itt.tunnels.srv.proxy-protocol: is an agent key: the agent writes the PROXY header to its upstream,"
+                        + " and a server end sends the user's addresses to any agent that asks; set it on the agent",
+                "itt.tunnels.typo.proxy-protocol: 'V3' is not a PROXY protocol version; use none, v1 or v2"),
+                e.problems());
+    }
+
+    @Test
     void everyProblemIsReportedAtOnceNamingTunnelAndKey() {
         ConfigException e = invalid(Map.of(
                 "itt.tunnels.a.listen", "127.0.0.1:8000",
@@ -216,7 +253,8 @@ class ConfigValidatorTest {
         SessionConfig session = ((TunnelSpec.Server) validate(Map.of("itt.tunnels.s.listen", "127.0.0.1:1",
                 "itt.tunnels.s.tunnel", "127.0.0.1:2"), Map.of()).get(0)).session();
         for (RecordComponent c : SessionConfig.class.getRecordComponents()) {
-            if (c.getName().equals("tunnel") || c.getName().equals("credentials")) {
+            if (c.getName().equals("tunnel") || c.getName().equals("credentials")
+                    || c.getName().equals("asksAddresses")) { // the agent end sets it from proxy-protocol
                 continue;
             }
             Method key = TunnelConfig.class.getMethod(c.getName()); // each limit has a key of the same name

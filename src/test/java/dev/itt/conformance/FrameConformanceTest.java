@@ -78,7 +78,7 @@ class FrameConformanceTest {
     }
 
     @Test
-    @DisplayName("[2-1] A receiver MUST ignore flag bits it does not know, and the flags byte of every type except PING.")
+    @DisplayName("[2-1] A receiver MUST ignore flag bits it does not know, and the flags byte of every type except PING and HELLO.")
     @Requirement("2-1")
     void unknownFlagBitsAreIgnored() throws IOException {
         RawPeer peer = server.agent();
@@ -262,6 +262,23 @@ class FrameConformanceTest {
             dial.conn.startReading();
             Expect.refused(dial.conn, ErrorCode.FRAME_SIZE_ERROR);
             assertTrue(Expect.of(dial.conn, Frame.Auth.class).isEmpty(), "no AUTH for a broken CHALLENGE");
+        }
+    }
+
+    @Test
+    @DisplayName("[3-7] A receiver MUST treat an OPEN whose length is not 0, 12 or 36 as a FRAME_SIZE_ERROR.")
+    @Requirement("3-7")
+    void anOpenOfNeitherNoAddressesNorIpv4OrIpv6OnesIsAFrameSizeError() throws Exception {
+        for (int length : new int[] {13, 37}) { // checked once the payload is in, and on the header
+            try (AgentUnderTest.Dial dial = agents.dial()) {
+                dial.establish();
+                dial.conn.send(out -> {
+                    header(out, length, FrameType.OPEN.code(), 0, 1);
+                    out.writeZero(length);
+                });
+                Expect.connectionError(dial.conn, ErrorCode.FRAME_SIZE_ERROR);
+                assertTrue(Expect.of(dial.conn, Frame.OpenOk.class).isEmpty(), "no upstream for a broken OPEN");
+            }
         }
     }
 

@@ -10,12 +10,15 @@ import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.Frame;
 import dev.itt.mux.wire.FrameEncoder;
 import dev.itt.mux.wire.FrameType;
+import dev.itt.mux.wire.UserAddresses;
+import dev.itt.mux.wire.WireConstants;
 import dev.itt.testing.Await;
 import dev.itt.testing.RawPeer;
 import dev.itt.testing.Target;
 import dev.itt.testing.TestConfigs;
 import dev.itt.testing.TunnelFixture;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -207,6 +210,30 @@ class StreamConformanceTest {
             dial.conn.await(Frame.OpenOk.class, o -> o.streamId() == 1);
             dial.conn.send(out -> FrameEncoder.writeOpenOk(out, 1));
             Expect.connectionError(dial.conn, ErrorCode.PROTOCOL_ERROR);
+        }
+    }
+
+    @Test
+    @DisplayName("[5.2-7] A server end MUST NOT send an OPEN with a payload on a session whose HELLO did not set ADDRESSES: an agent of an earlier release refuses one as a FRAME_SIZE_ERROR.")
+    @Requirement("5.2-7")
+    void anAgentThatDidNotAskGetsOpensWithoutAddresses() throws Exception {
+        // every HELLO flag this document does not define, and not ADDRESSES: ignored, and nothing in OPEN
+        RawPeer peer = server.agentWithHelloFlags(true, 0xFE);
+        ServerUnderTest.Stream s = server.open(peer, "127.0.0.2");
+        assertEquals(new Frame.Open(s.id()), s.open());
+        Expect.alive(peer);
+    }
+
+    @Test
+    @DisplayName("[5.2-8] On a session whose HELLO set ADDRESSES, a server end MUST send in each OPEN the source and destination addresses of the user's connection (§3), as it accepted it, whenever both are IP addresses.")
+    @Requirement("5.2-8")
+    void anAgentThatAskedGetsTheUsersAddressesInEveryOpen() throws Exception {
+        RawPeer peer = server.agentWithHelloFlags(true, WireConstants.FLAG_ADDRESSES);
+        for (String from : List.of("127.0.0.2", "127.0.0.3")) {
+            ServerUnderTest.Stream s = server.open(peer, from);
+            UserAddresses expected = new UserAddresses((InetSocketAddress) s.user().getLocalSocketAddress(),
+                    (InetSocketAddress) s.user().getRemoteSocketAddress());
+            assertEquals(new Frame.Open(s.id(), expected), s.open());
         }
     }
 

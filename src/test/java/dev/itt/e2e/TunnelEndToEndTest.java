@@ -181,11 +181,10 @@ public class TunnelEndToEndTest {
                 assertEquals(-1, readOrReset(s.getInputStream()), "the user sees the close, not a hang");
             }
             assertTrue(t.agents.get(0).isReady(), "a refused upstream does not disturb the session");
-            // the server end's one line for that user carries the agent's reason, sent in OPEN_FAILED
-            String line = log.await("the agent did not open the upstream");
-            assertTrue(line.startsWith("INFO dev.itt.vertx.StreamBridge") && line.contains(" user "), line);
-            assertTrue(line.contains(" closed: ") && line.contains("the agent did not open the upstream: CONNECT_REFUSED")
-                    && line.contains("Connection refused"), line);
+            // the server end's one line for that user, its access line, carries the agent's reason from OPEN_FAILED
+            String line = log.await("end=upstream-refused");
+            assertTrue(line.startsWith("INFO dev.itt.access: tunnel=t stream=1 source=127.0.0.1:"), line);
+            assertTrue(line.contains(" reason=\"CONNECT_REFUSED ") && line.contains("Connection refused"), line);
         }
     }
 

@@ -100,11 +100,11 @@ class CliProgramsIT {
             assertArrayEquals(sha(hundred), sha(out));
             System.out.printf("100 MB through itt server + itt client (curl, nginx): %.1f MB/s%n", 100 / seconds);
 
-            // info: one line per connection opened, one per close with its byte counts (the reply is the file
-            // plus nginx's headers)
+            // info: one line per connection opened, and its access line as it closes, with its byte counts (the
+            // reply is the file plus nginx's headers)
             assertTrue(server.log().contains("stream 1: user 127.0.0.1:"), server.log());
             java.util.regex.Matcher closed = java.util.regex.Pattern.compile(
-                    "stream 2 user \\S+ closed: (\\d+) bytes to the tunnel, (\\d+) bytes from it").matcher(server.log());
+                    "tunnel=\\S+ stream=2 source=\\S+ up=(\\d+) down=(\\d+) ").matcher(server.log());
             assertTrue(closed.find(), "info logs one line per closed connection:\n" + server.log());
             long fromTunnel = Long.parseLong(closed.group(2));
             assertTrue(fromTunnel > 100L * 1024 * 1024 && fromTunnel < 100L * 1024 * 1024 + 4096, closed.group());

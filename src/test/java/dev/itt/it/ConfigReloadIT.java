@@ -173,10 +173,13 @@ class ConfigReloadIT {
     }
 
     @Test
-    void aFileNamedInConfigLocationsIsWatchedToo(@TempDir Path dir) throws Exception {
+    void aFileNamedInConfigLocationsIsWatchedTooAndTheWorkingDirectoryFileOnceItAppears(@TempDir Path dir)
+            throws Exception {
         int x = Await.freePort();
         int xMoved = Await.freePort();
         int xTunnel = Await.freePort();
+        int y = Await.freePort();
+        int yTunnel = Await.freePort();
         Path extra = dir.resolve("mounted/tunnels.properties");
         try (Target echo = Target.tcp(Target.Mode.ECHO, 0)) {
             write(extra, pair("x", x, xTunnel, echo.address()));
@@ -189,6 +192,13 @@ class ConfigReloadIT {
                 itt.awaitLog("configuration changed: changed x", RELOAD);
                 servesWithin(xMoved, START, edited);
                 refusedWithin(x, RELOAD, System.nanoTime());
+
+                // config/application.properties did not exist at start-up: mounted now, it is read
+                edited = System.nanoTime();
+                write(dir.resolve("config/application.properties"), pair("y", y, yTunnel, echo.address()));
+                itt.awaitLog("configuration changed: added y, y-agent", RELOAD);
+                servesWithin(y, START, edited);
+                echoes(xMoved, "x untouched");
             }
         }
     }

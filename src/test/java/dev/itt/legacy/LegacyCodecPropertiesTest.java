@@ -34,7 +34,7 @@ class LegacyCodecPropertiesTest {
     /** The server codec's OPEN for {@code user}: the address it keys the stream by comes first. */
     static ByteBuf open(LegacyCodec codec, int streamId, java.net.SocketAddress user) {
         codec.nextUser(user);
-        return codec.open(ALLOC, streamId);
+        return codec.open(ALLOC, streamId, null);
     }
     private static final String[] FAILURES = {"1 CONNECT_FAILED", "3 NETWORK_UNREACHABLE", "4 HOST_UNREACHABLE",
         "5 CONNECT_REFUSED"};

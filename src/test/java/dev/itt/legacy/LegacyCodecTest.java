@@ -35,7 +35,7 @@ class LegacyCodecTest {
     /** The server codec's OPEN for {@code user}: the address it keys the stream by comes first. */
     static ByteBuf open(LegacyCodec codec, int streamId, java.net.SocketAddress user) {
         codec.nextUser(user);
-        return codec.open(ALLOC, streamId);
+        return codec.open(ALLOC, streamId, null);
     }
 
     // LEGACY-PROTOCOL.md, "Worked example (hex)"
@@ -205,7 +205,7 @@ class LegacyCodecTest {
         assertEquals(null, c.ping(ALLOC, false, 1));
         assertEquals(null, c.windowUpdate(ALLOC, 1, 100));
         assertEquals(null, c.goAway(ALLOC, 0, ErrorCode.NO_ERROR, "bye"));
-        assertEquals(null, c.hello(ALLOC, "t", new byte[32]));
+        assertEquals(null, c.hello(ALLOC, "t", new byte[32], false));
     }
 
     static byte[] concat(byte[]... parts) {

@@ -46,7 +46,7 @@ class HandshakeFuzzTest {
                 reply = switch (step) {
                     case 0 -> handshake.onHello(ALLOC, data.consumeBoolean() ? WireConstants.VERSION : data.consumeInt(),
                             data.consumeBoolean() ? config.tunnel() : data.consumeString(64),
-                            data.consumeBoolean() ? bytes(data, WireConstants.NONCE_LENGTH) : new byte[0]);
+                            data.consumeBoolean() ? bytes(data, WireConstants.NONCE_LENGTH) : new byte[0], false);
                     case 1 -> handshake.onChallenge(ALLOC, bytes(data, WireConstants.NONCE_LENGTH),
                             bytes(data, data.consumeInt(0, WireConstants.MAX_PROOFS) * WireConstants.MAC_LENGTH));
                     case 2 -> handshake.onAuth(ALLOC, data.consumeBoolean() ? bytes(data, WireConstants.MAC_LENGTH)

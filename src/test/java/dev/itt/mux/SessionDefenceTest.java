@@ -164,7 +164,7 @@ class SessionDefenceTest {
         int users = 3_000;
         ByteBuf busySecond = Unpooled.buffer();
         for (int user = 1; user <= users; user++) {
-            assertTrue(LEGACY.open(server, legacyUser(user)) != null);
+            assertTrue(LEGACY.open(server, legacyUser(user), null) != null);
             if (user % 2 == 0) {
                 writeLegacy(busySecond, 0, user); // SUCCESS
                 writeLegacy(busySecond, 254, user); // CONN_CLOSE: the upstream's normal end

@@ -7,11 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.FrameEncoder;
+import dev.itt.mux.wire.UserAddresses;
 import dev.itt.mux.wire.WireConstants;
 import dev.itt.testing.TestConfigs;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -46,6 +51,26 @@ class SessionHandshakeTest {
             assertTrue(p.serverEvents().established && p.agentEvents().established);
             assertTrue(p.agent().rttNanos() > 0 && p.server().rttNanos() > 0, "both ends measured a round trip");
         });
+    }
+
+    /** PROTOCOL.md §5.2: HELLO's ADDRESSES flag decides, per session, whether OPEN carries the user's addresses. */
+    @OverEveryLink
+    void theUsersAddressesReachOnlyAnAgentWhoseHelloAskedForThem(LinkType over) throws Exception {
+        InetSocketAddress user = new InetSocketAddress(InetAddress.getByName("192.0.2.10"), 51000);
+        InetSocketAddress listen = new InetSocketAddress(InetAddress.getByName("2001:db8::20"), 443);
+        for (boolean asks : new boolean[] {true, false}) {
+            Link p = start(over, TestConfigs.session("t", null), TestConfigs.session("t", null).asksAddresses(asks));
+            p.run(() -> {
+                p.server().open(user, listen);
+                p.server().open(UnixDomainSocketAddress.of("/run/users.sock"), UnixDomainSocketAddress.of("/x"));
+            });
+            p.settle("both streams to reach the agent", () -> p.agentEvents().opened.size() == 2);
+            List<UserAddresses> opened = p.get(() -> new ArrayList<>(p.agentEvents().opened));
+            assertEquals(Arrays.asList(asks ? new UserAddresses(user, listen) : null, null), opened,
+                    "asked: " + asks + "; a Unix-socket user has no addresses either way");
+            p.close();
+        }
+        link = null;
     }
 
     @OverEveryLink

@@ -1,6 +1,7 @@
 package dev.itt.mux;
 
 import dev.itt.mux.wire.ErrorCode;
+import dev.itt.mux.wire.UserAddresses;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,6 +13,8 @@ final class SessionRecorder implements SessionHandler {
     ErrorCode goAwayCode;
     final List<MuxStream> streams = new ArrayList<>();
     final List<StreamRecorder> recorders = new ArrayList<>();
+    /** Agent: the addresses each OPEN carried, in order; null for an OPEN without them. */
+    final List<UserAddresses> opened = new ArrayList<>();
     /** Agent: accept streams at once; false leaves them pending (the "upstream dial" has not finished). */
     boolean acceptAtOnce = true;
 
@@ -21,7 +24,8 @@ final class SessionRecorder implements SessionHandler {
     }
 
     @Override
-    public void onStreamOpened(Session session, MuxStream stream) {
+    public void onStreamOpened(Session session, MuxStream stream, UserAddresses addresses) {
+        opened.add(addresses);
         streams.add(stream);
         if (acceptAtOnce) {
             attach(stream);

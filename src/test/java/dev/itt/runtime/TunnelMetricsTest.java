@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.itt.agent.AgentEnd;
 import dev.itt.testing.Await;
+import dev.itt.testing.Prometheus;
+import dev.itt.testing.Target;
 import dev.itt.testing.TestConfigs;
 import dev.itt.testing.TunnelFixture;
 import dev.itt.testing.Users;
@@ -22,7 +25,7 @@ class TunnelMetricsTest {
 
     /** The sample of {@code itt_limit_hits_total} for tunnel t and {@code limit}, or null if there is none. */
     private static String hits(PrometheusMeterRegistry registry, String limit) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^itt_limit_hits_total\\{limit=\""
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^itt_limit_hits_total\\{end=\"server\",limit=\""
                 + limit + "\",tunnel=\"t\",?} (\\S+)$").matcher(registry.scrape());
         return m.find() ? m.group(1) : null;
     }
@@ -48,6 +51,36 @@ class TunnelMetricsTest {
             assertEquals("0.0", hits(registry, "max-connections"));
             metrics.clear();
             assertNull(hits(registry, "allow"), "removed with the tunnel");
+        }
+    }
+
+    @Test
+    void oneEndsMetersGoWithoutTheOthers() throws Exception {
+        TunnelMetrics metrics = new TunnelMetrics();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        metrics.registry = registry;
+        try (Target echo = Target.tcp(Target.Mode.ECHO, 0); TunnelFixture t = new TunnelFixture().startServer()) {
+            AgentEnd agent = t.connectedAgent(echo.address());
+            metrics.register(t.server);
+            metrics.register(agent);
+            Prometheus both = Prometheus.parse(registry.scrape());
+            assertEquals(1.0, both.value("itt_sessions_opened_total", "tunnel", "t", "end", "agent"), both.toString());
+            assertEquals(1.0, both.value("itt_sessions_opened_total", "tunnel", "t", "end", "server"));
+            metrics.unregister(agent);
+            Prometheus one = Prometheus.parse(registry.scrape());
+            assertTrue(one.samples("itt_streams_opened_total").stream()
+                    .noneMatch(s -> "agent".equals(s.labels().get("end"))), "the agent's meters are gone:\n" + one);
+            assertEquals(0.0, one.value("itt_stream_open_seconds_count", "tunnel", "t", "end", "server"),
+                    "the server end's stay");
+            assertEquals(1.0, one.value("itt_agents", "tunnel", "t", "end", "server"));
+            try (Socket s = Users.connect(t.userPort())) {
+                Users.echoes(s, new byte[100], 0, 100);
+            }
+            Await.until("the server end's open time", TunnelFixture.WAIT, () -> Double.valueOf(1.0).equals(
+                    Prometheus.parse(registry.scrape()).value("itt_stream_open_seconds_count", "tunnel", "t",
+                            "end", "server")));
+            metrics.clear();
+            assertTrue(Prometheus.parse(registry.scrape()).samples("itt_agents").isEmpty(), "all gone");
         }
     }
 }

@@ -9,7 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The packaged program ({@code target/quarkus-app/quarkus-run.jar}) run as a separate process. */
+/**
+ * The packaged program run as a separate process, as a user runs it: by its launcher, {@code target/quarkus-app/itt},
+ * on the JVM that runs the tests ({@code JAVA_HOME}), with a larger heap ceiling than production's for the tests'
+ * bulk transfers ({@code JAVA_OPTS}, which the launcher puts last).
+ */
 public final class IttProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
@@ -26,18 +30,30 @@ public final class IttProcess implements AutoCloseable {
     /** Started in {@code workDir}, where it finds {@code config/application.properties}. */
     public static IttProcess startIn(Path workDir, Path log, Map<String, String> env, String... args)
             throws IOException {
-        Path jar = Path.of(System.getProperty("itt.jar", "target/quarkus-app/quarkus-run.jar")).toAbsolutePath();
-        if (!Files.exists(jar)) {
-            throw new AssertionError(jar + " is missing: run ./mvnw package first (./test does)");
-        }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar.toString()));
+        return startWith(launcher(), workDir, log, env, args);
+    }
+
+    /** By another copy of the launcher (an image's, laid out by a test). */
+    public static IttProcess startWith(Path launcher, Path workDir, Path log, Map<String, String> env,
+            String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toAbsolutePath().toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("ITT_"));
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("JAVA_OPTS", "-Xmx256m");
         pb.environment().putAll(env);
         return new IttProcess(pb.start(), log);
+    }
+
+    /** The launcher the package build wrote. */
+    public static Path launcher() {
+        Path itt = Path.of(System.getProperty("itt.launcher", "target/quarkus-app/itt")).toAbsolutePath();
+        if (!Files.isExecutable(itt)) {
+            throw new AssertionError(itt + " is missing: run ./mvnw package first (./test does)");
+        }
+        return itt;
     }
 
     public static IttProcess start(Path log, String... args) throws IOException {
@@ -126,6 +142,11 @@ public final class IttProcess implements AutoCloseable {
             throw new AssertionError("still running after " + timeout + ":\n" + log());
         }
         return process.exitValue();
+    }
+
+    /** The executable the process runs now: the launcher replaces itself with the JVM it chose. */
+    public String command() {
+        return process.info().command().orElseThrow(() -> new AssertionError("no command for " + process.pid()));
     }
 
     public boolean isAlive() {

@@ -125,7 +125,16 @@ public final class RawPeer implements AutoCloseable {
 
     /** As {@link #handshake(String)}; without {@code grant} the server end keeps the initial 256 KiB session credit. */
     public void handshake(String tunnel, boolean grant) throws IOException {
-        send(out -> FrameEncoder.writeHello(out, WireConstants.VERSION, tunnel, nonce()));
+        handshake(tunnel, grant, 0);
+    }
+
+    /** As {@link #handshake(String, boolean)}, with these flags on HELLO (PROTOCOL.md §3: ADDRESSES is 0x1). */
+    public void handshake(String tunnel, boolean grant, int helloFlags) throws IOException {
+        byte[] nonce = nonce();
+        send(out -> {
+            FrameEncoder.writeHello(out, WireConstants.VERSION, tunnel, nonce);
+            out.setByte(out.readerIndex() + 4, helloFlags); // the header's flags byte (§2)
+        });
         readUntil(Frame.Challenge.class::isInstance);
         send(out -> FrameEncoder.writeAuth(out, new byte[0]));
         readUntil(Frame.Welcome.class::isInstance);

@@ -125,6 +125,7 @@ public final class TestConfigs {
     private static SessionConfig named(SessionConfig d, String tunnel, Credentials credentials) {
         return new SessionConfig(tunnel, credentials, d.maxStreams(), d.maxPendingOpens(), d.maxStreamWindow(),
                 d.sessionWindow(), d.keepAliveInterval(), d.keepAliveTimeout(), d.writeTimeout(), d.handshakeTimeout(),
-                d.maxPingsPerSecond(), d.maxResetsPerSecond(), d.maxControlFramesPerSecond(), d.maxQueuedBytes());
+                d.maxPingsPerSecond(), d.maxResetsPerSecond(), d.maxControlFramesPerSecond(), d.maxQueuedBytes(),
+                d.asksAddresses());
     }
 }

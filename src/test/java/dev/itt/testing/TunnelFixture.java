@@ -4,6 +4,7 @@ import dev.itt.agent.AgentEnd;
 import dev.itt.config.Access;
 import dev.itt.config.DialTarget;
 import dev.itt.config.Endpoint;
+import dev.itt.config.ProxyProtocol;
 import dev.itt.config.ProxyUrl;
 import dev.itt.config.TlsSpec;
 import dev.itt.config.TunnelSpec;
@@ -33,6 +34,7 @@ public final class TunnelFixture implements AutoCloseable {
     private TlsSpec.Server serverTls;
     private TlsSpec.Server listenTls;
     private TlsSpec.Agent agentTls;
+    private ProxyProtocol proxyProtocol = ProxyProtocol.NONE;
     private Access access = TestConfigs.access();
     private boolean readyRequiresAgent = TestConfigs.readyRequiresAgent();
     /** Short, so that most tests need not wait for a reconnect; {@link #defaultReconnect()} for the real ones. */
@@ -77,6 +79,12 @@ public final class TunnelFixture implements AutoCloseable {
     /** TLS on the agents' dial of the server end (null: plaintext), for agents started from now on. */
     public TunnelFixture agentTls(TlsSpec.Agent tls) {
         this.agentTls = tls;
+        return this;
+    }
+
+    /** The PROXY protocol header of the upstream connections of agents started from now on. */
+    public TunnelFixture proxyProtocol(ProxyProtocol protocol) {
+        this.proxyProtocol = protocol;
         return this;
     }
 
@@ -138,7 +146,7 @@ public final class TunnelFixture implements AutoCloseable {
         AgentEnd agent = new AgentEnd(on, new TunnelSpec.Agent("t", DialTarget.parse(downstream),
                 DialTarget.parse(upstream), proxy == null ? null : ProxyUrl.parse(proxy), session,
                 Duration.ofSeconds(5), reconnectMin, reconnectMax, Duration.ofSeconds(2), wire,
-                agentTls));
+                agentTls, proxyProtocol));
         if (on == vertx) {
             agents.add(agent);
         }

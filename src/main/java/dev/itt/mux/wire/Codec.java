@@ -19,7 +19,8 @@ public interface Codec {
     /** The bytes that go before a DATA payload of {@code length} bytes on {@code streamId}. */
     ByteBuf dataHeader(ByteBufAllocator alloc, int streamId, int length);
 
-    ByteBuf open(ByteBufAllocator alloc, int streamId);
+    /** {@code addresses}: the user's, for an agent that asked (PROTOCOL.md §5.2), else null. */
+    ByteBuf open(ByteBufAllocator alloc, int streamId, UserAddresses addresses);
 
     ByteBuf openOk(ByteBufAllocator alloc, int streamId);
 
@@ -38,7 +39,8 @@ public interface Codec {
 
     ByteBuf goAway(ByteBufAllocator alloc, int lastStreamId, ErrorCode code, String reason);
 
-    ByteBuf hello(ByteBufAllocator alloc, String tunnel, byte[] nonce);
+    /** {@code asksAddresses}: the agent wants the user's addresses in every OPEN. */
+    ByteBuf hello(ByteBufAllocator alloc, String tunnel, byte[] nonce, boolean asksAddresses);
 
     ByteBuf challenge(ByteBufAllocator alloc, byte[] nonce, byte[] proofs);
 

@@ -19,7 +19,17 @@ public sealed interface Frame {
 
     record WindowUpdate(int streamId, int increment) implements Frame {}
 
-    record Open(int streamId) implements Frame {}
+    /** {@code addresses}: the user's, or null for an OPEN without them (PROTOCOL.md §3). */
+    record Open(int streamId, UserAddresses addresses) implements Frame {
+        public Open(int streamId) {
+            this(streamId, null);
+        }
+
+        @Override
+        public String toString() {
+            return "Open[streamId=" + streamId + (addresses == null ? "" : ", " + addresses) + "]";
+        }
+    }
 
     record OpenOk(int streamId) implements Frame {}
 
@@ -33,21 +43,27 @@ public sealed interface Frame {
 
     record GoAway(int lastStreamId, ErrorCode code, String reason) implements Frame {}
 
-    record Hello(int version, String tunnel, byte[] nonce) implements Frame {
+    /** {@code asksAddresses}: the ADDRESSES flag, the agent asks for the user's addresses in OPEN (§3). */
+    record Hello(int version, String tunnel, byte[] nonce, boolean asksAddresses) implements Frame {
+        public Hello(int version, String tunnel, byte[] nonce) {
+            this(version, tunnel, nonce, false);
+        }
+
         @Override
         public boolean equals(Object o) {
             return o instanceof Hello h && version == h.version && tunnel.equals(h.tunnel)
-                    && Arrays.equals(nonce, h.nonce);
+                    && Arrays.equals(nonce, h.nonce) && asksAddresses == h.asksAddresses;
         }
 
         @Override
         public int hashCode() {
-            return 31 * (31 * version + tunnel.hashCode()) + Arrays.hashCode(nonce);
+            return 31 * (31 * (31 * version + tunnel.hashCode()) + Arrays.hashCode(nonce)) + (asksAddresses ? 1 : 0);
         }
 
         @Override
         public String toString() {
-            return "Hello[version=" + version + ", tunnel=" + tunnel + ", nonce=" + ByteBufUtil.hexDump(nonce) + "]";
+            return "Hello[version=" + version + ", tunnel=" + tunnel + ", nonce=" + ByteBufUtil.hexDump(nonce)
+                    + (asksAddresses ? ", asksAddresses" : "") + "]";
         }
     }
 

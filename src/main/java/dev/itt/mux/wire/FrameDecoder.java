@@ -130,7 +130,7 @@ public final class FrameDecoder {
         switch (type) {
             case DATA -> listener.onData(streamId, Cumulation.readRetainedPayload(buf, length));
             case WINDOW_UPDATE -> readWindowUpdate(streamId, buf, listener);
-            case OPEN -> listener.onOpen(streamId);
+            case OPEN -> readOpen(streamId, length, buf, listener);
             case OPEN_OK -> listener.onOpenOk(streamId);
             case OPEN_FAILED -> {
                 ErrorCode code = ErrorCode.fromCode(buf.readUnsignedInt());
@@ -140,7 +140,7 @@ public final class FrameDecoder {
             case RESET -> listener.onReset(streamId, ErrorCode.fromCode(buf.readUnsignedInt()));
             case PING -> listener.onPing((flags & WireConstants.FLAG_ACK) != 0, buf.readLong());
             case GO_AWAY -> readGoAway(length, buf, listener);
-            case HELLO -> readHello(length, buf, listener);
+            case HELLO -> readHello(flags, length, buf, listener);
             case CHALLENGE -> readChallenge(length, buf, listener);
             case AUTH -> readAuth(length, buf, listener);
             case WELCOME -> listener.onWelcome();
@@ -166,7 +166,21 @@ public final class FrameDecoder {
         listener.onGoAway(lastStreamId, code, readText(buf, length - 8));
     }
 
-    private static void readHello(int length, ByteBuf buf, FrameListener listener) throws MuxException {
+    /** No payload, or the user's addresses: IPv4 or IPv6, nothing in between (PROTOCOL.md §3). */
+    private static void readOpen(int streamId, int length, ByteBuf buf, FrameListener listener) throws MuxException {
+        if (length == 0) {
+            listener.onOpen(streamId, null);
+            return;
+        }
+        if (length != UserAddresses.IPV4_LENGTH && length != UserAddresses.IPV6_LENGTH) {
+            throw MuxException.connectionError(ErrorCode.FRAME_SIZE_ERROR,
+                    "OPEN length %d, must be 0, %d (IPv4 addresses) or %d (IPv6 addresses)", length,
+                    UserAddresses.IPV4_LENGTH, UserAddresses.IPV6_LENGTH);
+        }
+        listener.onOpen(streamId, UserAddresses.read(buf, length));
+    }
+
+    private static void readHello(int flags, int length, ByteBuf buf, FrameListener listener) throws MuxException {
         int magic = buf.readInt();
         if (magic != WireConstants.MAGIC) {
             throw MuxException.connectionError(
@@ -181,7 +195,7 @@ public final class FrameDecoder {
                     ErrorCode.FRAME_SIZE_ERROR, "HELLO name length %d does not fit frame length %d", nameLength, length);
         }
         String tunnel = readText(buf, nameLength);
-        listener.onHello(version, tunnel, readBytes(buf, nonceLength));
+        listener.onHello(version, tunnel, readBytes(buf, nonceLength), (flags & WireConstants.FLAG_ADDRESSES) != 0);
     }
 
     private static void readChallenge(int length, ByteBuf buf, FrameListener listener) throws MuxException {

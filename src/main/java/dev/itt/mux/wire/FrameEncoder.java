@@ -30,7 +30,17 @@ public final class FrameEncoder {
     }
 
     public static void writeOpen(ByteBuf out, int streamId) {
-        writeHeader(out, 0, FrameType.OPEN, 0, streamId);
+        writeOpen(out, streamId, null);
+    }
+
+    /** OPEN, with the user's addresses (PROTOCOL.md §3), or without any when {@code addresses} is null. */
+    public static void writeOpen(ByteBuf out, int streamId, UserAddresses addresses) {
+        if (addresses == null) {
+            writeHeader(out, 0, FrameType.OPEN, 0, streamId);
+            return;
+        }
+        writeHeader(out, addresses.length(), FrameType.OPEN, 0, streamId);
+        addresses.write(out);
     }
 
     public static void writeOpenOk(ByteBuf out, int streamId) {
@@ -61,8 +71,14 @@ public final class FrameEncoder {
 
     /** HELLO: magic, version, the tunnel name, and the agent's nonce (empty only to test a version-1 peer). */
     public static void writeHello(ByteBuf out, int version, String tunnel, byte[] nonce) {
+        writeHello(out, version, tunnel, nonce, false);
+    }
+
+    /** HELLO, with the ADDRESSES flag if the agent asks for the user's addresses in OPEN (PROTOCOL.md §3). */
+    public static void writeHello(ByteBuf out, int version, String tunnel, byte[] nonce, boolean asksAddresses) {
         int nameLength = ByteBufUtil.utf8Bytes(tunnel);
-        writeHeader(out, 6 + nameLength + nonce.length, FrameType.HELLO, 0, WireConstants.SESSION_STREAM);
+        writeHeader(out, 6 + nameLength + nonce.length, FrameType.HELLO,
+                asksAddresses ? WireConstants.FLAG_ADDRESSES : 0, WireConstants.SESSION_STREAM);
         out.writeInt(WireConstants.MAGIC);
         out.writeByte(version);
         out.writeByte(nameLength);
@@ -94,7 +110,7 @@ public final class FrameEncoder {
         } else if (frame instanceof Frame.WindowUpdate w) {
             writeWindowUpdate(out, w.streamId(), w.increment());
         } else if (frame instanceof Frame.Open o) {
-            writeOpen(out, o.streamId());
+            writeOpen(out, o.streamId(), o.addresses());
         } else if (frame instanceof Frame.OpenOk o) {
             writeOpenOk(out, o.streamId());
         } else if (frame instanceof Frame.OpenFailed f) {
@@ -108,7 +124,7 @@ public final class FrameEncoder {
         } else if (frame instanceof Frame.GoAway g) {
             writeGoAway(out, g.lastStreamId(), g.code(), g.reason());
         } else if (frame instanceof Frame.Hello h) {
-            writeHello(out, h.version(), h.tunnel(), h.nonce());
+            writeHello(out, h.version(), h.tunnel(), h.nonce(), h.asksAddresses());
         } else if (frame instanceof Frame.Challenge c) {
             writeChallenge(out, c.nonce(), c.proofs());
         } else if (frame instanceof Frame.Auth a) {

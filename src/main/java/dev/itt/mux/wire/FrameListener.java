@@ -12,7 +12,8 @@ public interface FrameListener {
 
     void onWindowUpdate(int streamId, int increment) throws MuxException;
 
-    void onOpen(int streamId) throws MuxException;
+    /** {@code addresses}: the user's, or null when the OPEN carries none (PROTOCOL.md §3). */
+    void onOpen(int streamId, UserAddresses addresses) throws MuxException;
 
     void onOpenOk(int streamId) throws MuxException;
 
@@ -26,8 +27,11 @@ public interface FrameListener {
 
     void onGoAway(int lastStreamId, ErrorCode code, String reason) throws MuxException;
 
-    /** {@code nonce} is the agent's, or empty from a version-1 peer. */
-    void onHello(int version, String tunnel, byte[] nonce) throws MuxException;
+    /**
+     * {@code nonce} is the agent's, or empty from a version-1 peer; {@code asksAddresses}, its ADDRESSES flag: it
+     * wants the user's addresses in OPEN.
+     */
+    void onHello(int version, String tunnel, byte[] nonce, boolean asksAddresses) throws MuxException;
 
     /** {@code proofs}: the server end's, 32 bytes each, none when it has no token. */
     void onChallenge(byte[] nonce, byte[] proofs) throws MuxException;

@@ -4,7 +4,7 @@ package dev.itt.mux.wire;
 public enum FrameType {
     DATA(0x0, Scope.STREAM, 1, WireConstants.MAX_PAYLOAD),
     WINDOW_UPDATE(0x1, Scope.EITHER, 4, 4),
-    OPEN(0x2, Scope.STREAM, 0, 0),
+    OPEN(0x2, Scope.STREAM, 0, UserAddresses.IPV6_LENGTH),
     OPEN_OK(0x3, Scope.STREAM, 0, 0),
     OPEN_FAILED(0x4, Scope.STREAM, 4, WireConstants.MAX_PAYLOAD),
     FIN(0x5, Scope.STREAM, 0, 0),

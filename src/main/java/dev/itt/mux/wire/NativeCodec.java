@@ -29,9 +29,9 @@ public final class NativeCodec implements Codec {
     }
 
     @Override
-    public ByteBuf open(ByteBufAllocator alloc, int streamId) {
-        ByteBuf out = buffer(alloc, 0);
-        FrameEncoder.writeOpen(out, streamId);
+    public ByteBuf open(ByteBufAllocator alloc, int streamId, UserAddresses addresses) {
+        ByteBuf out = buffer(alloc, addresses == null ? 0 : addresses.length());
+        FrameEncoder.writeOpen(out, streamId, addresses);
         return out;
     }
 
@@ -91,9 +91,9 @@ public final class NativeCodec implements Codec {
     }
 
     @Override
-    public ByteBuf hello(ByteBufAllocator alloc, String tunnel, byte[] nonce) {
+    public ByteBuf hello(ByteBufAllocator alloc, String tunnel, byte[] nonce, boolean asksAddresses) {
         ByteBuf out = buffer(alloc, 6 + WireConstants.MAX_NAME_LENGTH + nonce.length);
-        FrameEncoder.writeHello(out, WireConstants.VERSION, tunnel, nonce);
+        FrameEncoder.writeHello(out, WireConstants.VERSION, tunnel, nonce, asksAddresses);
         return out;
     }
 

@@ -34,4 +34,6 @@ public final class WireConstants {
 
     /** Flag on PING: this is the answer to a PING with the same payload. */
     public static final int FLAG_ACK = 0x1;
+    /** Flag on HELLO: the agent asks for the user's addresses in every OPEN (PROTOCOL.md §3, §5.2). */
+    public static final int FLAG_ADDRESSES = 0x1;
 }

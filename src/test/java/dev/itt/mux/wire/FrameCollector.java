@@ -61,10 +61,10 @@ public final class FrameCollector implements FrameListener {
     }
 
     @Override
-    public void onOpen(int streamId) {
+    public void onOpen(int streamId, UserAddresses addresses) {
         frameCount++;
         if (recording) {
-            frames.add(new Frame.Open(streamId));
+            frames.add(new Frame.Open(streamId, addresses));
         }
     }
 
@@ -117,10 +117,10 @@ public final class FrameCollector implements FrameListener {
     }
 
     @Override
-    public void onHello(int version, String tunnel, byte[] nonce) {
+    public void onHello(int version, String tunnel, byte[] nonce, boolean asksAddresses) {
         frameCount++;
         if (recording) {
-            frames.add(new Frame.Hello(version, tunnel, nonce));
+            frames.add(new Frame.Hello(version, tunnel, nonce, asksAddresses));
         }
     }
 

@@ -11,8 +11,14 @@ import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -78,6 +84,25 @@ class FrameVectorsTest {
         ByteBuf encoded = Unpooled.buffer();
         FrameEncoder.encode(whole.get(0), encoded);
         assertEquals(hex, ByteBufUtil.hexDump(encoded), name + " encodes back to the same bytes");
+    }
+
+    /**
+     * Appendix A of docs/PROTOCOL.md shows exactly these rows, in the same order, with the same hex and result: the
+     * spec's vectors are the ones this class checks, not a copy that drifts.
+     */
+    @Test
+    void theSpecAppendixListsExactlyTheseVectors() throws IOException {
+        String spec = Files.readString(Path.of("docs/PROTOCOL.md"), StandardCharsets.UTF_8);
+        String appendix = spec.substring(spec.indexOf("## Appendix A."));
+        Matcher row = Pattern.compile("^\\| `([a-z0-9_]+)` \\| `([0-9a-f]+)` \\| .* \\| `?(.+?)`? \\|$",
+                Pattern.MULTILINE).matcher(appendix);
+        List<String> inSpec = new ArrayList<>();
+        while (row.find()) {
+            inSpec.add(row.group(1) + ";" + row.group(2) + ";" + row.group(3));
+        }
+        List<String> inFiles = Stream.concat(valid(), invalid())
+                .map(a -> a.get()[0] + ";" + a.get()[1] + ";" + ((String) a.get()[2]).trim()).toList();
+        assertEquals(inFiles, inSpec);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -16,7 +16,7 @@ final class RandomFrames {
             case 0 -> new Frame.Data(stream,
                     Unpooled.wrappedBuffer(bytes(r, 1 + r.nextInt(r.nextBoolean() ? 64 : WireConstants.MAX_PAYLOAD))));
             case 1 -> new Frame.WindowUpdate(r.nextBoolean() ? 0 : stream, 1 + r.nextInt(Integer.MAX_VALUE));
-            case 2 -> new Frame.Open(stream);
+            case 2 -> new Frame.Open(stream, r.nextBoolean() ? null : addresses(r));
             case 3 -> new Frame.OpenOk(stream);
             case 4 -> new Frame.OpenFailed(stream, code(r), text(r));
             case 5 -> new Frame.Fin(stream);
@@ -24,12 +24,26 @@ final class RandomFrames {
             case 7 -> new Frame.Ping(r.nextBoolean(), r.nextLong());
             case 8 -> new Frame.GoAway(r.nextInt(Integer.MAX_VALUE), code(r), text(r));
             case 9 -> new Frame.Hello(r.nextInt(256), name(r),
-                    r.nextBoolean() ? new byte[0] : bytes(r, WireConstants.NONCE_LENGTH));
+                    r.nextBoolean() ? new byte[0] : bytes(r, WireConstants.NONCE_LENGTH), r.nextBoolean());
             case 10 -> new Frame.Challenge(bytes(r, WireConstants.NONCE_LENGTH),
                     bytes(r, r.nextInt(WireConstants.MAX_PROOFS + 1) * WireConstants.MAC_LENGTH));
             case 11 -> new Frame.Auth(r.nextBoolean() ? new byte[0] : bytes(r, WireConstants.MAC_LENGTH));
             default -> new Frame.Welcome();
         };
+    }
+
+    /** IPv4, IPv6, or one of each (which OPEN sends as IPv6, the IPv4 one mapped). */
+    private static UserAddresses addresses(Random r) {
+        int family = r.nextInt(3);
+        return new UserAddresses(address(r, family == 0 ? 4 : 16), address(r, family == 1 ? 16 : 4));
+    }
+
+    private static java.net.InetSocketAddress address(Random r, int size) {
+        try {
+            return new java.net.InetSocketAddress(java.net.InetAddress.getByAddress(bytes(r, size)), r.nextInt(65536));
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static ErrorCode code(Random r) {
