@@ -68,8 +68,9 @@ class HelmSchemaIT {
                 case "integer", "boolean" -> doc;
                 case "duration", "size" -> doc;
                 case "octal mode" -> "string";
-                default -> doc.startsWith("`") ? "enum " + doc.replaceAll("`([a-z]+)` or `([a-z]+)`",
-                        "[\"$1\",\"$2\"]") : "line";
+                default -> doc.startsWith("`") ? "enum " + java.util.regex.Pattern.compile("`([a-z0-9]+)`")
+                        .matcher(doc).results().map(r -> "\"" + r.group(1) + "\"")
+                        .collect(java.util.stream.Collectors.joining(",", "[", "]")) : "line";
             };
             assertEquals(want, schema, key + " is a " + doc + " in CONFIGURATION.md");
         });
