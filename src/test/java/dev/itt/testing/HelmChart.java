@@ -119,6 +119,11 @@ public final class HelmChart {
         return template(release, Map.of(), values);
     }
 
+    /** Manifests rendered by something else ({@code kubectl kustomize}). */
+    public static Manifests manifests(String yaml) {
+        return new Manifests(yaml, parse(yaml));
+    }
+
     private static List<HasMetadata> parse(String yaml) {
         List<HasMetadata> objects = new ArrayList<>();
         for (String doc : yaml.split("(?m)^---\\s*$")) {

@@ -36,9 +36,19 @@ public final class Nginx implements AutoCloseable {
         return start(dir, root, " proxy_protocol", " proxied");
     }
 
+    /** An nginx serving {@code root} on a Unix socket at {@code socket} (a stand-in for a daemon's API socket). */
+    public static Nginx serveOnUnixSocket(Path dir, Path root, Path socket) throws IOException {
+        return start(dir, root, "unix:" + socket, "", -1);
+    }
+
     private static Nginx start(Path dir, Path root, String listenOptions, String logFormat) throws IOException {
-        String nginx = Peers.require("nginx", "nginx-light");
         int port = Await.freePort();
+        return start(dir, root, "127.0.0.1:" + port + listenOptions, logFormat, port);
+    }
+
+    /** @param port the TCP port in {@code listen}, or -1 for a Unix socket */
+    private static Nginx start(Path dir, Path root, String listen, String logFormat, int port) throws IOException {
+        String nginx = Peers.require("nginx", "nginx-light");
         Path conf = dir.resolve("nginx.conf");
         Files.createDirectories(dir.resolve("tmp"));
         Files.writeString(conf, String.join("\n",
@@ -55,12 +65,17 @@ public final class Nginx implements AutoCloseable {
                 "  fastcgi_temp_path " + dir.resolve("tmp") + ";",
                 "  uwsgi_temp_path " + dir.resolve("tmp") + ";",
                 "  scgi_temp_path " + dir.resolve("tmp") + ";",
-                "  server { listen 127.0.0.1:" + port + listenOptions + "; root " + root + "; }",
+                "  server { listen " + listen + "; root " + root + "; }",
                 "}", ""));
         Peers.Process p = Peers.Process.start(dir.resolve("nginx.out"), nginx, "-p", dir.toString(), "-c",
                 conf.toString(), "-g", "daemon off;");
         try {
-            Await.port(port, java.time.Duration.ofSeconds(10));
+            if (port > 0) {
+                Await.port(port, java.time.Duration.ofSeconds(10));
+            } else {
+                Path socket = Path.of(listen.substring("unix:".length()));
+                Await.until("nginx's socket " + socket, java.time.Duration.ofSeconds(10), () -> Files.exists(socket));
+            }
         } catch (AssertionError e) {
             p.close();
             throw new AssertionError("nginx did not start: " + p.log() + readOr(dir.resolve("error.log")), e);
