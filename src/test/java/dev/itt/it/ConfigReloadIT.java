@@ -131,7 +131,7 @@ class ConfigReloadIT {
                 refusedWithin(b, RELOAD, System.nanoTime());
                 System.out.printf("reload: c serving %d ms, b on its new port %d ms after the edit%n", cMillis,
                         bMillis);
-                assertTrue(cMillis <= RELOAD.toMillis(), "c served after " + cMillis + " ms");
+                assertTrue(cMillis <= RELOAD.toMillis(), "c served after " + cMillis + " ms:\n" + itt.log());
 
                 // a, s and their agents were not touched: same sessions, the held stream and the download go on
                 held.getOutputStream().write("after".getBytes(StandardCharsets.UTF_8));

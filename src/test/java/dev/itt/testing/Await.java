@@ -37,12 +37,28 @@ public final class Await {
         });
     }
 
+    /**
+     * A port nothing listens on now, for a test that must name a port before the process that binds it starts.
+     * Below the kernel's ephemeral range (32768 and up): a port from that range can meanwhile become the local port
+     * of any outgoing connection on the machine, which keeps the listener from binding it, and a connect to it while
+     * nothing listens can even connect the socket to itself. Never the same port twice in one test JVM.
+     */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int port = 10_000 + RANDOM.nextInt(32_768 - 10_000);
+            if (!GIVEN.add(port)) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress("0.0.0.0", port));
+                return port;
+            } catch (IOException e) {
+                // taken: try another
+            }
         }
+        throw new IllegalStateException("no free port below the ephemeral range");
     }
+
+    private static final java.util.Random RANDOM = new java.util.Random();
+    private static final java.util.Set<Integer> GIVEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
 }
