@@ -28,6 +28,8 @@ import org.jboss.logging.Logger;
  */
 final class ConfigReload implements FileWatcher.Watched, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ConfigReload.class);
+    /** How long the files must stay the same before a change is read. */
+    static final java.time.Duration SETTLE = java.time.Duration.ofMillis(200);
 
     private final TunnelManager tunnels;
     private final ConfigFiles files;
@@ -72,6 +74,10 @@ final class ConfigReload implements FileWatcher.Watched, AutoCloseable {
         if (now.equals(fingerprint)) {
             return false;
         }
+        now = settled(now);
+        if (now == null) {
+            return false; // closing
+        }
         boolean first = fingerprint == null;
         fingerprint = now;
         SmallRyeConfig config;
@@ -86,6 +92,27 @@ final class ConfigReload implements FileWatcher.Watched, AutoCloseable {
         }
         apply(values(config), specs, first);
         return true;
+    }
+
+    /**
+     * What the files hold once two reads {@link #SETTLE} apart agree, so that a file being written (an editor that
+     * truncates it first, a copy in progress) is not taken half way; null if the thread is stopped meanwhile.
+     */
+    private String settled(String now) {
+        for (int i = 0; i < 10; i++) {
+            try {
+                Thread.sleep(SETTLE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            String again = files.fingerprint();
+            if (again.equals(now)) {
+                break;
+            }
+            now = again;
+        }
+        return now;
     }
 
     private void apply(Map<String, Map<String, List<String>>> next, List<TunnelSpec> specs, boolean first) {
