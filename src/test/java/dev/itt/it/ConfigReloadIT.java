@@ -8,15 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.itt.testing.Await;
 import dev.itt.testing.IttProcess;
 import dev.itt.testing.Target;
+import dev.itt.testing.TunnelProperties;
 import dev.itt.testing.Users;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Map;
@@ -39,22 +38,11 @@ class ConfigReloadIT {
 
     /** A server end and its agent in one process, users on {@code listen}, the agent's upstream {@code upstream}. */
     private static String pair(String name, int listen, int tunnel, String upstream) {
-        return String.join("\n",
-                "itt.tunnels." + name + ".listen=127.0.0.1:" + listen,
-                "itt.tunnels." + name + ".tunnel=127.0.0.1:" + tunnel,
-                "itt.tunnels." + name + "-agent.name=" + name,
-                "itt.tunnels." + name + "-agent.downstream=127.0.0.1:" + tunnel,
-                "itt.tunnels." + name + "-agent.upstream=" + upstream,
-                "itt.tunnels." + name + "-agent.reconnect-min=20ms",
-                "");
+        return TunnelProperties.pair("", "127.0.0.1", name, listen, tunnel, upstream);
     }
 
-    /** Replaces the file in one rename, as a ConfigMap update does (never a half-written file). */
     private static void write(Path file, String content) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path next = file.resolveSibling(file.getFileName() + ".next");
-        Files.writeString(next, content);
-        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        TunnelProperties.replace(file, content);
     }
 
     private static void echoes(int port, String text) throws Exception {

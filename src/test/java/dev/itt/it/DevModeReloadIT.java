@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.testing.Await;
 import dev.itt.testing.Target;
+import dev.itt.testing.Trees;
+import dev.itt.testing.TunnelProperties;
 import dev.itt.testing.Users;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,11 +14,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,37 +92,18 @@ class DevModeReloadIT {
     }
 
     private static String pair(String name, int listen, int tunnel, String upstream) {
-        return String.join("\n",
-                "%dev.itt.tunnels." + name + ".listen=localhost:" + listen,
-                "%dev.itt.tunnels." + name + ".tunnel=localhost:" + tunnel,
-                "%dev.itt.tunnels." + name + "-agent.name=" + name,
-                "%dev.itt.tunnels." + name + "-agent.downstream=localhost:" + tunnel,
-                "%dev.itt.tunnels." + name + "-agent.upstream=" + upstream,
-                "");
+        return TunnelProperties.pair("%dev.", "localhost", name, listen, tunnel, upstream);
     }
 
     /** What {@code quarkus:dev} needs: the build, the wrapper and the main sources (not the tests). */
     private static void copyProject(Path from, Path to) throws IOException {
         for (String p : List.of("pom.xml", "mvnw", ".mvn", "src/main")) {
-            Path source = from.resolve(p);
-            try (Stream<Path> files = Files.walk(source)) {
-                for (Path f : files.toList()) {
-                    Path target = to.resolve(from.relativize(f).toString());
-                    if (Files.isDirectory(f)) {
-                        Files.createDirectories(target);
-                    } else {
-                        Files.createDirectories(target.getParent());
-                        Files.copy(f, target, StandardCopyOption.COPY_ATTRIBUTES);
-                    }
-                }
-            }
+            Trees.copy(from.resolve(p), to.resolve(p));
         }
     }
 
     private static void write(Path file, String content) throws IOException {
-        Path next = file.resolveSibling(file.getFileName() + ".next");
-        Files.writeString(next, content);
-        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        TunnelProperties.replace(file, content);
     }
 
     private static void echoesOn(Socket stream, String text) throws IOException {

@@ -5,20 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.testing.IttProcess;
 import dev.itt.testing.Target;
+import dev.itt.testing.Trees;
 import dev.itt.testing.Users;
 import io.vertx.core.json.JsonArray;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,21 +122,8 @@ class DockerfileIT {
         for (String source : words) {
             Path from = Path.of(source);
             assertTrue(Files.exists(from), source + " (run ./mvnw package first)");
-            if (Files.isDirectory(from)) {
-                try (Stream<Path> files = Files.walk(from)) {
-                    for (Path f : files.toList()) {
-                        Path to = dest.resolve(from.relativize(f).toString());
-                        if (Files.isDirectory(f)) {
-                            Files.createDirectories(to);
-                        } else {
-                            Files.copy(f, to, StandardCopyOption.COPY_ATTRIBUTES);
-                        }
-                    }
-                }
-            } else {
-                Files.createDirectories(dest);
-                Files.copy(from, dest.resolve(from.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
-            }
+            // a directory's content goes into DEST, a file into DEST by its name
+            Trees.copy(from, Files.isDirectory(from) ? dest : dest.resolve(from.getFileName()));
         }
     }
 

@@ -11,6 +11,7 @@ import dev.itt.testing.IttProcess;
 import dev.itt.testing.Peers;
 import dev.itt.testing.RenderedPod;
 import dev.itt.testing.Target;
+import dev.itt.testing.Trees;
 import dev.itt.testing.Users;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -19,12 +20,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,16 +89,7 @@ class KustomizeIT {
     @Test
     void theServerAndAgentOverlaysRunAsTheirPodsWouldAndCarryBytes(@TempDir Path dir) throws Exception {
         Path copy = dir.resolve("kubernetes");
-        try (Stream<Path> files = Files.walk(MANIFESTS)) {
-            for (Path f : files.toList()) {
-                Path to = copy.resolve(MANIFESTS.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(f, to, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
+        Trees.copy(MANIFESTS, copy);
         int users = Await.freePort();
         int tunnel = Await.freePort();
         try (Target echo = Target.tcp(Target.Mode.ECHO, 0)) {

@@ -55,26 +55,16 @@ public final class HelmChart {
     public static Manifests templateWithTestPod(String release, Map<String, Object> set, String... values)
             throws IOException {
         Path copy = Files.createTempDirectory("chart").resolve("itt");
-        try (var files = Files.walk(CHART)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Path to = copy.resolve(CHART.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(to);
-                } else if (f.startsWith(CHART.resolve("templates/tests"))) {
-                    Files.writeString(to, Files.readString(f).replaceAll("(?m)^\\s*helm\\.sh/hook.*\\n", ""));
-                } else {
-                    Files.copy(f, to);
-                }
+        Trees.copy(CHART, copy);
+        try (var tests = Files.list(copy.resolve("templates/tests"))) {
+            for (Path f : tests.toList()) {
+                Files.writeString(f, Files.readString(f).replaceAll("(?m)^\\s*helm\\.sh/hook.*\\n", ""));
             }
         }
         try {
             return template(copy, release, set, values);
         } finally {
-            try (var files = Files.walk(copy.getParent())) {
-                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(f);
-                }
-            }
+            Trees.delete(copy.getParent());
         }
     }
 
