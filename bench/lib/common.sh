@@ -35,6 +35,7 @@ ensure_packages() {
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
   command -v ss >/dev/null 2>&1 || missing+=(iproute2)
+  command -v gnuplot >/dev/null 2>&1 || missing+=(gnuplot-nox)
   if [ ${#missing[@]} -gt 0 ]; then
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"

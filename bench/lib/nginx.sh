@@ -1,12 +1,13 @@
 # nginx instances: the upstream HTTP server every tunnel leads to, and the stream relays of relay2.
-# Each instance is its own master with ONE worker, so every hop gets the same CPU budget on a 2-core machine.
-# Sourced by bench/run.
+# Each instance is its own master with ONE worker, so every hop gets the same CPU budget on a 2-core machine
+# (but see scale_relay_workers). Sourced by bench/run.
 
-# Lines every instance shares. worker_connections and the open-file limit cover 10,000 idle streams plus slack.
+# nginx_common_conf NAME [WORKERS]: lines every instance shares. worker_connections and the open-file limit cover
+# 10,000 idle streams plus slack.
 nginx_common_conf() {
-  local name=$1
+  local name=$1 workers=${2:-1}
   cat <<EOF
-worker_processes 1;
+worker_processes $workers;
 daemon off;
 pid $WORK/run/$name.pid;
 error_log $WORK/logs/$name-error.log warn;
@@ -91,9 +92,11 @@ EOF
 # relay_start NAME LISTEN_PORT TARGET_PORT [serve|dial]: one nginx stream proxy; sets LAUNCHED_PID. serve: it
 # listens with TLS (the bench certificate of make_certs); dial: it speaks TLS to TARGET_PORT, verifying the
 # certificate and its name as ITT's agent does. Both with TLS 1.2 and 1.3, nginx's default ciphers, and the TLS
-# session cache nginx would use (relay A resumes B's sessions for new connections).
+# session cache nginx would use (relay A resumes B's sessions for new connections). With RELAY_WORKERS above 1,
+# the workers share the port with reuseport: the kernel spreads the connections evenly among them.
 relay_start() {
-  local name=$1 listen=$2 target=$3 tls=${4:-} conf=$WORK/conf/$1.conf ssl="" tls_lines=""
+  local name=$1 listen=$2 target=$3 tls=${4:-} conf=$WORK/conf/$1.conf ssl="" tls_lines="" reuse=""
+  [ "$RELAY_WORKERS" -eq 1 ] || reuse=" reuseport"
   mkdir -p "$WORK/run/$name"
   case $tls in
     serve)
@@ -113,11 +116,11 @@ relay_start() {
   esac
   {
     echo "load_module /usr/lib/nginx/modules/ngx_stream_module.so;"
-    nginx_common_conf "$name"
+    nginx_common_conf "$name" "$RELAY_WORKERS"
     cat <<EOF
 stream {
   server {
-    listen 127.0.0.1:$listen$ssl backlog=4096;
+    listen 127.0.0.1:$listen$ssl$reuse backlog=4096;
     proxy_pass 127.0.0.1:$target;
     $tls_lines
     # The idle workload holds connections without traffic; the default 10 min would be enough, but be explicit.

@@ -112,7 +112,7 @@ itt_memory() {
   for end in server client; do
     if [ "$end" = server ]; then pid=$ITT_SERVER_PID; else pid=$ITT_CLIENT_PID; fi
     heap=$(word heap "$(measure heap "$pid")")
-    jcmd "$pid" GC.class_histogram >"$WORK/raw/$TUNNEL_NAME-idle-$label-$end.histo"
+    "$(jcmd_of "$pid")" "$pid" GC.class_histogram >"$WORK/raw/$TUNNEL_NAME-idle-$label-$end.histo"
     rss=$(word "$pid" "$(measure rss "$pid")")
     printf -v "${label}_${end}_heap" '%s' "$heap"
     printf -v "${label}_${end}_rss" '%s' "$rss"
@@ -120,8 +120,28 @@ itt_memory() {
   done
 }
 
+# jcmd_of PID: the jcmd of the JDK that PID runs (ITT's two columns may run two JDKs), else the PATH's.
+jcmd_of() {
+  local beside
+  beside=$(dirname "$(readlink "/proc/$1/exe")")/jcmd
+  if [ -x "$beside" ]; then echo "$beside"; else echo jcmd; fi
+}
+
 # established PORT_FILTER: how many established TCP connections match an ss filter.
 established() { ss -Htn state established "$1" | wc -l; }
+
+# drained SECONDS: waits until no stream of the tunnel is left open at either end (no user connection on the
+# entry port, none to nginx), for up to SECONDS; sets LEFT_USERS and LEFT_UPSTREAM to what was still open.
+drained() {
+  local i
+  for i in $(seq $(($1 * 5))); do
+    LEFT_USERS=$(established "( sport = :$ENTRY_PORT )")
+    LEFT_UPSTREAM=$(established "( dport = :$UPSTREAM_PORT )")
+    [ "$LEFT_USERS" -eq 0 ] && [ "$LEFT_UPSTREAM" -eq 0 ] && return 0
+    sleep 0.2
+  done
+  return 1
+}
 
 # hold N OUT: run tools/holder.py with N connections through the tunnel, output to OUT; returns once they are all
 # open (or failed) and sets HOLDER (pid) and READY (its READY line).
@@ -146,17 +166,12 @@ hold() {
 # release OUT: tell the holder to close everything, wait for it, then until no stream is left open at either
 # end (no user connection on the listen port, none from the agent to nginx): up to 60 s. Sets DROPPED.
 release() {
-  local out=$1 i left_users left_upstream
+  local out=$1
   kill -USR1 "$HOLDER"
   wait "$HOLDER" || { log "$TUNNEL_NAME idle: holder failed"; cat "$out" >&2; return 1; }
   DROPPED=$(sed -n 's/^CLOSED dropped=//p' "$out")
-  for i in $(seq 300); do
-    left_users=$(established "( sport = :$ENTRY_PORT )")
-    left_upstream=$(established "( dport = :$UPSTREAM_PORT )")
-    [ "$left_users" -eq 0 ] && [ "$left_upstream" -eq 0 ] && return 0
-    sleep 0.2
-  done
-  warn "$TUNNEL_NAME idle: 60 s after closing, $left_users user and $left_upstream upstream connections still open"
+  drained 60 || warn "$TUNNEL_NAME idle: 60 s after closing, $LEFT_USERS user and $LEFT_UPSTREAM upstream" \
+    "connections still open"
 }
 
 # idle (ITT only, on a fresh pair of processes): IDLE_N connections held open and idle through the one agent.
@@ -248,6 +263,7 @@ wl_startup() {
     listen_ms=""
     poll_from "$t0" first_request || true
     ms=$POLLED_MS
+    [ -z "$ms" ] || itt_java_seen "$t"
     tunnel_stop
     [ -n "$ms" ] || { log "$t startup: no request went through"; log_tails "${TUNNEL_LOGS[@]}"; return 1; }
     echo "launch $i: server end listening after ${listen_ms:-?} ms, first successful request after $ms ms" >>"$raw"
@@ -305,4 +321,55 @@ floor_pair() {
     times+=("$ms")
   done
   FLOOR_MS=$(median "${times[@]}")
+}
+
+# most_established SECONDS SERIES: the most user connections seen established on the entry port at once,
+# counted every half second for SECONDS; each count goes to the file SERIES (ms since the start, count).
+most_established() {
+  local most=0 now t0 end
+  t0=$(now_ms)
+  end=$((t0 + $1 * 1000))
+  while [ "$(now_ms)" -lt "$end" ]; do
+    now=$(established "( sport = :$ENTRY_PORT )")
+    echo "$(($(now_ms) - t0)) $now" >>"$2"
+    [ "$now" -le "$most" ] || most=$now
+    sleep 0.5
+  done
+  echo "$most"
+}
+
+# scale POINT (once for each of SCALE_POINTS, in turn, on a tunnel started for the scaling part and warmed up):
+# wrk with POINT keep-alive connections requesting /small for SCALE_SECONDS, with SCALE_TIMEOUT as its timeout.
+# Figures: requests/s, latency p99, errors (as newconn counts them), the most connections seen established on the
+# entry port at once (the check that they all opened), and the peak RSS of each end of the tunnel (its process
+# and their children, sampled every 200 ms). First it waits for the previous point's connections to be gone.
+wl_scale() {
+  local t=$1 n=$2 raw=$WORK/raw/$1-scale-$2 threads=2 r sampler="" counter p99 most
+  [ "$n" -ge 2 ] || threads=1
+  drained 30 || warn "$t scale: 30 s after the previous point, $LEFT_USERS user and $LEFT_UPSTREAM upstream" \
+    "connections still open"
+  if [ -n "$SERVER_END_PID" ]; then
+    measure rss-max-tree $((SCALE_SECONDS + 1)) "$SERVER_END_PID" "$AGENT_END_PID" >"$raw-rss.txt" &
+    sampler=$!
+    track "$sampler"
+  fi
+  most_established "$SCALE_SECONDS" "$raw-established-series.txt" >"$raw-established.txt" &
+  counter=$!
+  track "$counter"
+  r=$(run_wrk "$t-scale-$n" -t"$threads" -c"$n" -d "${SCALE_SECONDS}s" --timeout "${SCALE_TIMEOUT}s")
+  record "$t" "scale.$n.rps" "$(calc "$(word rps "$r")")"
+  # With no reply at all, wrk's percentiles are zeros, not latencies.
+  if [ "$(word requests "$r")" -gt 0 ]; then p99=$(calc "$(word p99_ms "$r")"); else p99=none; fi
+  record "$t" "scale.$n.p99" "$p99"
+  record "$t" "scale.$n.errors" "$(word errors "$r")"
+  wait "$counter"
+  most=$(cat "$raw-established.txt")
+  record "$t" "scale.$n.established" "$most"
+  [ "$most" -ge "$n" ] || warn "$t scale at $n connections: at most $most were seen established at once" \
+    "(the others were still connecting; wrk counts no error for them)"
+  if [ -n "$sampler" ]; then
+    wait "$sampler"
+    record "$t" "scale.$n.server_rss" "$(calc "$(word "$SERVER_END_PID" "$(cat "$raw-rss.txt")") / 1e6")"
+    record "$t" "scale.$n.client_rss" "$(calc "$(word "$AGENT_END_PID" "$(cat "$raw-rss.txt")") / 1e6")"
+  fi
 }

@@ -6,8 +6,11 @@
                         GC.heap_info`, adding the `used` figure of each generation (Serial, Parallel), of the
                         whole heap (G1), or the ZGC/Shenandoah equivalent. Metaspace is not heap and is left out.
                         Needs explicit GC to be enabled (no -XX:+DisableExplicitGC in the JVM options).
+                        jcmd is the one of the JDK the process runs (beside /proc/PID/exe), else the PATH's.
   rss PID...            resident set size (VmRSS) of each process, in bytes
   rss-max SECONDS PID...  samples VmRSS every 200 ms for SECONDS, prints the maximum of each, in bytes
+  rss-max-tree SECONDS PID...  the same for the process tree rooted at each PID (VmRSS of its processes summed,
+                        e.g. an nginx master and its workers), in bytes
   cpu PID...            CPU time (user + system) used so far by the process trees rooted at PIDs, in seconds
   wrk FILE              parses `wrk --latency` output: rps, p50_ms, p99_ms, errors (socket errors of every kind
                         plus non-2xx/3xx responses), requests
@@ -19,8 +22,17 @@ import sys
 import time
 
 
+def jcmd_of(pid):
+    """The jcmd of the JDK that process pid runs: a JDK's tools speak its own attach protocol best."""
+    try:
+        beside = os.path.join(os.path.dirname(os.readlink(f"/proc/{pid}/exe")), "jcmd")
+    except OSError:
+        return "jcmd"
+    return beside if os.access(beside, os.X_OK) else "jcmd"
+
+
 def jcmd(pid, command):
-    out = subprocess.run(["jcmd", str(pid), command], capture_output=True, text=True, timeout=120)
+    out = subprocess.run([jcmd_of(pid), str(pid), command], capture_output=True, text=True, timeout=120)
     if out.returncode != 0:
         raise SystemExit(f"jcmd {pid} {command} failed: {out.stdout}{out.stderr}")
     return out.stdout
@@ -58,22 +70,26 @@ def rss(pid):
     raise SystemExit(f"no VmRSS for {pid}")
 
 
-def rss_max(seconds, pids):
+def rss_max(seconds, pids, tree=False):
     peak = {pid: 0 for pid in pids}
     end = time.monotonic() + seconds
     while time.monotonic() < end:
+        # The tree is read afresh at every sample: sshd forks its session process after it started.
+        members = descendants(pids) if tree else {pid: [pid] for pid in pids}
         for pid in pids:
-            try:
-                peak[pid] = max(peak[pid], rss(pid))
-            except (OSError, SystemExit):
-                pass  # a process that died shows as its last peak; the caller checks liveness
+            total = 0
+            for member in members[pid]:
+                try:
+                    total += rss(member)
+                except (OSError, SystemExit):
+                    pass  # a process that died shows as its last peak; the caller checks liveness
+            peak[pid] = max(peak[pid], total)
         time.sleep(0.2)
     return peak
 
 
-def cpu_seconds(roots):
-    """utime + stime of every live process descending from roots (nginx workers, sshd's session children)."""
-    tick = os.sysconf("SC_CLK_TCK")
+def process_table():
+    """pid -> (ppid, utime + stime in ticks) of every live process."""
     stats = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -85,18 +101,33 @@ def cpu_seconds(roots):
             continue
         # fields[0] is field 3 (state): ppid is field 4, utime 14, stime 15
         stats[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    return stats
+
+
+def descendants(roots, stats=None):
+    """root -> the live pids of the tree rooted at it, root included."""
+    stats = process_table() if stats is None else stats
     children = {}
     for pid, (ppid, _) in stats.items():
         children.setdefault(ppid, []).append(pid)
-    total, todo, seen = 0, list(roots), set()
-    while todo:
-        pid = todo.pop()
-        if pid in seen or pid not in stats:
-            continue
-        seen.add(pid)
-        total += stats[pid][1]
-        todo.extend(children.get(pid, []))
-    return total / tick
+    trees = {}
+    for root in roots:
+        todo, seen = [root], []
+        while todo:
+            pid = todo.pop()
+            if pid in seen or pid not in stats:
+                continue
+            seen.append(pid)
+            todo.extend(children.get(pid, []))
+        trees[root] = seen
+    return trees
+
+
+def cpu_seconds(roots):
+    """utime + stime of every live process descending from roots (nginx workers, sshd's session children)."""
+    stats = process_table()
+    members = set(pid for tree in descendants(roots, stats).values() for pid in tree)
+    return sum(stats[pid][1] for pid in members) / os.sysconf("SC_CLK_TCK")
 
 
 TIME_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0, "h": 3600000.0}
@@ -141,8 +172,8 @@ def main(argv):
         print(f"heap={heap_used(int(args[0]))}")
     elif what == "rss":
         print(" ".join(f"{pid}={rss(int(pid))}" for pid in args))
-    elif what == "rss-max":
-        peak = rss_max(float(args[0]), [int(p) for p in args[1:]])
+    elif what in ("rss-max", "rss-max-tree"):
+        peak = rss_max(float(args[0]), [int(p) for p in args[1:]], tree=what == "rss-max-tree")
         print(" ".join(f"{pid}={v}" for pid, v in peak.items()))
     elif what == "cpu":
         print(f"cpu_s={cpu_seconds([int(p) for p in args]):.3f}")

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Turns bench/work/results.tsv (lines: tunnel, workload.metric, value) into the markdown table of bench/run.
 
-usage: report.py RESULTS_TSV TUNNEL...   (tunnels in column order)
+usage: report.py RESULTS_TSV TUNNEL...                      (tunnels in column order): the main table
+       report.py --scale POINT[,POINT...] RESULTS_TSV TUNNEL...  the scaling table, a row per metric and point
 
 Rows are the metrics below, columns the tunnels, then for each ITT tunnel its ratio to the references RATIOS names
 (the tunnel's figure divided by the other's, whatever the direction of "better"): a TLS tunnel is set against
 relay2-tls, the relays with TLS between them, and against ssh, whose connection is always encrypted. A workload recorded as
-`failed:WORKLOAD` shows FAILED in all of its cells, even those it recorded before failing; a metric a tunnel does
-not have (idle and startup outside ITT, RSS of processes that are not JVMs) shows an em dash.
+`failed:WORKLOAD` shows FAILED in all of its cells, even those it recorded before failing (`failed:scale.1000`
+only those of that point); a metric a tunnel does not have (idle and startup outside ITT, RSS of processes that
+are not JVMs) shows an em dash.
 """
 import sys
 
@@ -44,9 +46,20 @@ METRICS = [
      "startup floor: the same with Vert.x, listening with a NetServer on epoll (ms, median)", "lower"),
 ]
 
+# The scaling table's metrics, each with a row per point (a number of connections): key, label, better.
+SCALE_METRICS = [
+    ("rps", "requests/s", "higher"),
+    ("p99", "latency p99 (ms)", "lower"),
+    ("errors", "errors (socket errors + non-2xx/3xx)", "lower"),
+    ("established", "connections seen established at once (most)", "higher"),
+    ("server_rss", "server end peak RSS (MB)", "lower"),
+    ("client_rss", "agent peak RSS (MB)", "lower"),
+]
+
 # tunnel: (short name in the ratio headers, the references it is divided by)
 RATIOS = {
     "itt": ("itt", ["relay2", "ssh"]),
+    "itt-jdk17": ("jdk17", ["relay2", "ssh"]),
     "itt-legacy": ("legacy", ["relay2", "ssh"]),
     "itt-tls": ("itt-tls", ["relay2-tls", "ssh"]),
     "itt-tls-jdk": ("tls-jdk", ["relay2-tls"]),
@@ -61,8 +74,18 @@ def number(text):
         return None
 
 
+def scale_metrics(points):
+    return [(f"scale.{n}.{key}", f"{n:,} conn: {label}", better)
+            for key, label, better in SCALE_METRICS for n in points]
+
+
 def main():
-    path, tunnels = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    metrics = METRICS
+    if args and args[0] == "--scale":
+        metrics = scale_metrics([int(n) for n in args[1].split(",")])
+        args = args[2:]
+    path, tunnels = args[0], args[1:]
     values, failed = {}, set()
     with open(path) as f:
         for line in f:
@@ -82,25 +105,34 @@ def main():
                     columns.append((f"{short}/{other}",
                                     lambda key, t=t, o=other: ratio(values, failed, t, o, key)))
 
-    print("| metric | better | " + " | ".join(h for h, _ in columns) + " |")
-    print("|---|---|" + "---:|" * len(columns))
-    for key, label, better in METRICS:
+    rows = []
+    for key, label, better in metrics:
         cells = [fn(key) for _, fn in columns]
         if all(c == "—" for c in cells):
             continue  # a workload no selected tunnel ran
-        print(f"| {label} | {better} | " + " | ".join(cells) + " |")
+        rows.append(f"| {label} | {better} | " + " | ".join(cells) + " |")
+    if not rows:
+        return  # no part of this table ran: no table
+    print("| metric | better | " + " | ".join(h for h, _ in columns) + " |")
+    print("|---|---|" + "---:|" * len(columns))
+    print("\n".join(rows))
+
+
+def is_failed(failed, tunnel, key):
+    """A failure of the workload (scale) or of its point (scale.1000) covers the key (scale.1000.rps)."""
+    parts = key.split(".")
+    return any((tunnel, ".".join(parts[:i])) in failed for i in range(1, len(parts)))
 
 
 def cell(values, failed, tunnel, key):
     # A failed workload's partial figures would mislead (e.g. CPU of a process that died): FAILED it is.
-    if (tunnel, key.split(".")[0]) in failed:
+    if is_failed(failed, tunnel, key):
         return "FAILED"
     return values.get((tunnel, key), "—")
 
 
 def ratio(values, failed, tunnel, other, key):
-    workload = key.split(".")[0]
-    if (tunnel, workload) in failed or (other, workload) in failed:
+    if is_failed(failed, tunnel, key) or is_failed(failed, other, key):
         return "—"
     a, b = number(values.get((tunnel, key))), number(values.get((other, key)))
     if a is None or b is None or b == 0:
