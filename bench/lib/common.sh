@@ -16,6 +16,9 @@ init_work() {
   : >"$WORK/run/ports"
 }
 
+# thousands N: N with a comma between each group of three digits (10000 -> 10,000).
+thousands() { sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta' <<<"$1"; }
+
 # A line for the Notes section of the report.
 note() { printf '%s\n' "$*" >>"$WORK/notes.txt"; }
 

@@ -93,7 +93,8 @@ scale_relay_workers() {
   RELAY_WORKERS=$(((2 * most + 100 + limit - 101) / (limit - 100)))
   if [ "$RELAY_WORKERS" -gt 1 ] && [[ " ${SCALE_TUNNELS[*]} " == *" relay2 "* ]]; then
     note "scale: each relay of relay2 ran $RELAY_WORKERS nginx workers (reuseport), not 1: one process relaying" \
-      "$most connections needs $((2 * most)) descriptors, and the open-file limit here is $limit"
+      "$(thousands "$most") connections needs $(thousands $((2 * most))) descriptors, and the open-file limit" \
+      "here is $(thousands "$limit")"
   fi
 }
 

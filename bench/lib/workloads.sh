@@ -365,8 +365,8 @@ wl_scale() {
   wait "$counter"
   most=$(cat "$raw-established.txt")
   record "$t" "scale.$n.established" "$most"
-  [ "$most" -ge "$n" ] || warn "$t scale at $n connections: at most $most were seen established at once" \
-    "(the others were still connecting; wrk counts no error for them)"
+  [ "$most" -ge "$n" ] || warn "$t scale at $(thousands "$n") connections: at most $(thousands "$most") were seen" \
+    "established at once"
   if [ -n "$sampler" ]; then
     wait "$sampler"
     record "$t" "scale.$n.server_rss" "$(calc "$(word "$SERVER_END_PID" "$(cat "$raw-rss.txt")") / 1e6")"
