@@ -110,7 +110,7 @@ public interface TunnelConfig {
     int maxPendingOpens();
 
     /** Cap of a stream's auto-tuned receive window. */
-    @WithDefault("16M")
+    @WithDefault("32M")
     MemorySize maxStreamWindow();
 
     /** Receive window of a whole tunnel connection: the most it buffers for all its streams together. */

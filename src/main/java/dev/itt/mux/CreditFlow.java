@@ -3,6 +3,7 @@ package dev.itt.mux;
 import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.MuxException;
 import dev.itt.mux.wire.WireConstants;
+import org.jboss.logging.Logger;
 
 /**
  * Credit-based flow control (docs/PROTOCOL.md §7): the peer may send a stream and the session only what was
@@ -10,6 +11,8 @@ import dev.itt.mux.wire.WireConstants;
  * from the round trip. The streams keep their own windows; this holds the session's two.
  */
 final class CreditFlow implements FlowControl {
+    private static final Logger LOG = Logger.getLogger(CreditFlow.class);
+
     private final Session session;
     private final ReceiveWindow receiveWindow;
     private final SendWindow sendWindow = new SendWindow(WireConstants.INITIAL_SESSION_WINDOW);
@@ -46,7 +49,13 @@ final class CreditFlow implements FlowControl {
     @Override
     public void consumed(MuxStream stream, int bytes) {
         long now = System.nanoTime();
-        int increment = stream.receiveWindow().consume(bytes, now, session.rttNanos());
+        ReceiveWindow window = stream.receiveWindow();
+        int before = window.window();
+        int increment = window.consume(bytes, now, session.rttNanos());
+        if (window.window() != before && LOG.isDebugEnabled()) {
+            LOG.debugf("stream %d: receive window %d -> %d bytes (round trip %d us)", stream.id(), before,
+                    window.window(), session.rttNanos() / 1000);
+        }
         if (increment > 0 && stream.state().remoteOpen()) {
             session.sendWindowUpdate(stream.id(), increment);
             session.probeRtt(now);

@@ -53,16 +53,21 @@ final class KeepAlive {
         return enabled && roundTrip.probeDue(nowNanos);
     }
 
-    /** A PING of ours goes out now; returns its payload. */
+    /** A keep-alive PING of ours goes out now; returns its payload. */
     long ping(long nowNanos) {
-        return roundTrip.send(nowNanos);
+        return roundTrip.send(nowNanos, false);
+    }
+
+    /** A PING of ours goes out now with a window update (PROTOCOL.md §7.2); returns its payload. */
+    long probe(long nowNanos) {
+        return roundTrip.send(nowNanos, true);
     }
 
     void answered(long payload, long nowNanos) {
         roundTrip.answered(payload, nowNanos);
     }
 
-    /** Latest round trip, 0 before the first answer. */
+    /** The round-trip estimate, 0 before the first answer. */
     long rttNanos() {
         return roundTrip.nanos();
     }

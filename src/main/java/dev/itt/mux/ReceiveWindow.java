@@ -3,9 +3,9 @@ package dev.itt.mux;
 /**
  * Credit we have granted the peer (docs/PROTOCOL.md §7). Bytes are <em>received</em> when a DATA frame arrives
  * and <em>consumed</em> when the local socket has taken them; credit goes back only on consume, in one
- * WINDOW_UPDATE once the unreturned bytes reach half the window. When updates follow each other within two
- * round trips, the window is what limits the stream, so it doubles, up to a cap (auto-tuning, as HTTP/2 and QUIC
- * stacks do from a bandwidth-delay estimate).
+ * WINDOW_UPDATE once the unreturned bytes reach half the window. Auto-tuning (§7.2): when the reader drained those
+ * bytes in less than a round trip, the window is what limits the stream; it then grows to what that rate needs over
+ * two round trips, and at least doubles, up to a cap.
  */
 final class ReceiveWindow {
     private final int maxWindow;
@@ -42,15 +42,26 @@ final class ReceiveWindow {
         }
         int increment = unreturned;
         unreturned = 0;
-        if (updatedBefore && rttNanos > 0 && window < maxWindow && nowNanos - lastUpdateNanos < 2 * rttNanos) {
-            int growth = Math.min(window, maxWindow - window);
-            window += growth;
-            increment += growth;
+        if (updatedBefore && rttNanos > 0 && window < maxWindow) {
+            long needed = neededWindow(increment, nowNanos - lastUpdateNanos, rttNanos);
+            if (needed > window) {
+                int target = (int) Math.min(maxWindow, Math.max(needed, 2L * window));
+                increment += target - window;
+                window = target;
+            }
         }
         lastUpdateNanos = nowNanos;
         updatedBefore = true;
         available += increment;
         return increment;
+    }
+
+    /** Bytes drained per two round trips at this interval's rate; the cap when the interval took no time. */
+    private long neededWindow(int drained, long intervalNanos, long rttNanos) {
+        if (intervalNanos <= 0) {
+            return maxWindow;
+        }
+        return (long) Math.min(maxWindow, 2.0 * drained * rttNanos / intervalNanos);
     }
 
     /** Raises the window to {@code target} at once; returns the increment to announce, or 0. */

@@ -104,7 +104,7 @@ final class Receiver implements FrameListener {
 
     @Override
     public void onOpenFailed(int streamId, ErrorCode code, String reason) throws MuxException {
-        countReset(FrameType.OPEN_FAILED);
+        countResetUnlessAnswer(streamId, FrameType.OPEN_FAILED);
         MuxStream s = serverStream(streamId, FrameType.OPEN_FAILED);
         if (s != null) {
             s.terminate(code, reason, true);
@@ -127,7 +127,7 @@ final class Receiver implements FrameListener {
 
     @Override
     public void onReset(int streamId, ErrorCode code) throws MuxException {
-        countReset(FrameType.RESET);
+        countResetUnlessAnswer(streamId, FrameType.RESET);
         MuxStream s = knownStream(streamId, FrameType.RESET);
         if (s != null) {
             s.terminate(code, "reset by peer", true);
@@ -216,6 +216,20 @@ final class Receiver implements FrameListener {
             throw beforeHandshake(type);
         }
         limits.controlFrame();
+    }
+
+    /**
+     * PROTOCOL.md §8 [8-8]: the agent's answer to an OPEN of ours still waiting for OPEN_OK (OPEN_FAILED, or a
+     * RESET such as REFUSED_STREAM) is one per OPEN we sent, so it counts as a control frame, not as a reset: a burst
+     * of users past the agent's max-pending-opens must not end the session of every other stream.
+     */
+    private void countResetUnlessAnswer(int streamId, FrameType type) throws MuxException {
+        MuxStream s = session.role() == Role.SERVER ? streams.get(streamId) : null;
+        if (s != null && !s.isEstablished()) {
+            countControlFrame(type);
+        } else {
+            countReset(type);
+        }
     }
 
     private void countReset(FrameType type) throws MuxException {

@@ -2,7 +2,9 @@ package dev.itt.mux;
 
 /**
  * The session's round-trip estimate (PROTOCOL.md §7.2, §9): one PING of ours outstanding at a time, its payload
- * the time it was sent, and the latest sample taken when its ACK comes back. Used on the session's thread only.
+ * the time it was sent, and a sample taken when its ACK comes back. The estimate is the smallest sample of the
+ * PINGs that rode along with window updates (the path under load, without the queue our own data builds in it),
+ * and until there is one, the latest sample of any PING. Used on the session's thread only.
  */
 final class RoundTrip {
     /**
@@ -12,12 +14,19 @@ final class RoundTrip {
     static final long PROBE_INTERVAL_NANOS = 100_000_000L;
 
     private boolean outstanding;
+    private boolean probing;
     private long sentNanos;
-    private long rttNanos;
+    private long latestNanos;
+    private long loadedMinNanos;
 
-    /** Records a PING going out now; returns its payload. */
-    long send(long nowNanos) {
+    /**
+     * Records a PING going out now; returns its payload.
+     *
+     * @param probe true for a PING sent with a window update, while data flows
+     */
+    long send(long nowNanos, boolean probe) {
         outstanding = true;
+        probing = probe;
         sentNanos = nowNanos;
         return nowNanos;
     }
@@ -26,7 +35,11 @@ final class RoundTrip {
     void answered(long payload, long nowNanos) {
         if (outstanding && payload == sentNanos) {
             outstanding = false;
-            rttNanos = Math.max(1, nowNanos - sentNanos);
+            long sample = Math.max(1, nowNanos - sentNanos);
+            latestNanos = sample;
+            if (probing && (loadedMinNanos == 0 || sample < loadedMinNanos)) {
+                loadedMinNanos = sample;
+            }
         }
     }
 
@@ -39,8 +52,8 @@ final class RoundTrip {
         return !outstanding && nowNanos - sentNanos > PROBE_INTERVAL_NANOS;
     }
 
-    /** Latest sample, 0 before the first answer. */
+    /** The estimate, 0 before the first answer. */
     long nanos() {
-        return rttNanos;
+        return loadedMinNanos > 0 ? loadedMinNanos : latestNanos;
     }
 }

@@ -278,7 +278,7 @@ public final class Session {
     /** PROTOCOL.md §7.2: a PING rides along with window updates, at most every RoundTrip.PROBE_INTERVAL_NANOS. */
     void probeRtt(long nowNanos) {
         if (keepAlive.probeDue(nowNanos)) {
-            sendPing(nowNanos);
+            sendControl(codec.ping(transport.alloc(), false, keepAlive.probe(nowNanos)));
         }
     }
 

@@ -13,6 +13,8 @@ import dev.itt.testing.TestConfigs;
 import dev.itt.testing.TunnelFixture;
 import java.io.IOException;
 import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -146,6 +148,40 @@ class LimitsConformanceTest {
         });
         Frame.GoAway goAway = Expect.connectionError(peer, ErrorCode.ENHANCE_YOUR_CALM);
         assertTrue(goAway.reason().contains("control frames"), goAway.reason());
+    }
+
+    /**
+     * Four times the reset limit of users open streams on a server end with room for them all; the agent answers
+     * every OPEN in one write, half with OPEN_FAILED and half refused, as an agent past its max-pending-opens does.
+     */
+    @Test
+    @DisplayName("[8-8] A server end MUST NOT count towards max-resets-per-second the agent's answer to an OPEN still waiting for OPEN_OK (OPEN_FAILED, or RESET such as REFUSED_STREAM)")
+    @Requirement("8-8")
+    void answersToOpensAreNoResetFlood() throws Exception {
+        int users = 4 * RESETS;
+        try (ServerUnderTest roomy = ServerUnderTest.start(TestConfigs.session(ServerUnderTest.TUNNEL, null,
+                Map.of("max-streams", String.valueOf(users), "max-resets-per-second", String.valueOf(RESETS))))) {
+            RawPeer peer = roomy.agent();
+            List<ServerUnderTest.Stream> streams = new ArrayList<>();
+            for (int i = 0; i < users; i++) {
+                streams.add(roomy.open(peer));
+            }
+            peer.trySend(out -> {
+                for (int i = 0; i < users; i++) {
+                    int id = streams.get(i).id();
+                    if (i % 2 == 0) {
+                        FrameEncoder.writeOpenFailed(out, id, ErrorCode.CONNECT_REFUSED, "no");
+                    } else {
+                        FrameEncoder.writeReset(out, id, ErrorCode.REFUSED_STREAM);
+                    }
+                }
+            });
+            for (ServerUnderTest.Stream s : streams) {
+                Expect.userClosed(s.user());
+            }
+            Expect.alive(peer);
+            roomy.afterEach();
+        }
     }
 
     /**

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The credit this end grants its peer (docs/PROTOCOL.md §7.1, §7.2): what may be received, when a WINDOW_UPDATE
- * goes out and how large it is, and when auto-tuning doubles the window. Times are plain numbers of nanoseconds
+ * goes out and how large it is, and how far auto-tuning grows the window. Times are plain numbers of nanoseconds
  * handed in by the test, so no clock is involved.
  */
 class ReceiveWindowTest {
@@ -73,11 +73,11 @@ class ReceiveWindowTest {
     }
 
     @Test
-    void theWindowDoublesWhenTheNextUpdateFollowsWithinTwoRoundTrips() {
+    void theWindowDoublesWhenHalfOfItWentByInJustUnderARoundTrip() {
         ReceiveWindow w = new ReceiveWindow(INITIAL, 16 * INITIAL);
         assertTrue(w.receive(INITIAL));
         assertEquals(HALF, w.consume(HALF, 0, RTT));
-        assertEquals(HALF + INITIAL, w.consume(HALF, 2 * RTT - 1, RTT), "the growth rides on the same update");
+        assertEquals(HALF + INITIAL, w.consume(HALF, RTT * 9 / 10, RTT), "the growth rides on the same update");
         assertEquals(2 * INITIAL, w.window());
         assertTrue(w.receive(2 * INITIAL), "all is consumed: the peer may have the doubled window in flight");
         assertFalse(w.receive(1));
@@ -100,7 +100,7 @@ class ReceiveWindowTest {
         int[] expected = {2 * INITIAL, 4 * INITIAL, 4 * INITIAL, 4 * INITIAL};
         for (int size : expected) {
             int before = w.window();
-            now += RTT;
+            now += RTT / 2;
             int increment = w.consume(before / 2, now, RTT);
             assertEquals(size, w.window());
             assertEquals(before / 2 + (size - before), increment, "window " + before + " -> " + size);
@@ -112,7 +112,7 @@ class ReceiveWindowTest {
         int cap = 2 * INITIAL + 64 * KIB;
         ReceiveWindow w = grownOnce(cap);
         assertEquals(2 * INITIAL, w.window());
-        assertEquals(INITIAL + 64 * KIB, w.consume(INITIAL, 2 * RTT, RTT), "grows by what is left below the cap");
+        assertEquals(INITIAL + 64 * KIB, w.consume(INITIAL, RTT, RTT), "grows by what is left below the cap");
         assertEquals(cap, w.window());
     }
 
@@ -126,17 +126,44 @@ class ReceiveWindowTest {
     }
 
     @Test
-    void updatesTwoRoundTripsApartOrMoreDoNotGrowTheWindow() {
+    void halfAWindowDrainedInARoundTripOrMoreDoesNotGrowIt() {
         ReceiveWindow w = new ReceiveWindow(INITIAL, 16 * INITIAL);
         long now = 0;
         w.consume(HALF, now, RTT);
-        now += 2 * RTT;
-        assertEquals(HALF, w.consume(HALF, now, RTT), "exactly two round trips: the reader, not the window, limits");
+        now += RTT;
+        assertEquals(HALF, w.consume(HALF, now, RTT), "exactly one round trip: the window is what that rate needs");
         now += 50 * RTT;
         assertEquals(HALF, w.consume(HALF, now, RTT));
         assertEquals(INITIAL, w.window());
-        now += 2 * RTT - 1;
+        now += RTT * 9 / 10;
         assertEquals(HALF + INITIAL, w.consume(HALF, now, RTT), "a quick update after slow ones still grows it");
+    }
+
+    @Test
+    void aWindowDrainedFarFasterThanTheRoundTripGrowsAtOnceToWhatThatRateNeedsOverTwoRoundTrips() {
+        ReceiveWindow w = new ReceiveWindow(INITIAL, 64 * INITIAL);
+        w.consume(HALF, 0, RTT);
+        // half a window in an eighth of a round trip: 8 halves a round trip, 16 over two, 8 windows
+        assertEquals(HALF + 7 * INITIAL, w.consume(HALF, RTT / 8, RTT));
+        assertEquals(8 * INITIAL, w.window());
+    }
+
+    @Test
+    void aRateThatNeedsMoreThanTheCapGrowsTheWindowToTheCap() {
+        ReceiveWindow w = new ReceiveWindow(INITIAL, 16 * INITIAL);
+        w.consume(HALF, 0, RTT);
+        assertEquals(HALF + 15 * INITIAL, w.consume(HALF, RTT / 1000, RTT));
+        assertEquals(16 * INITIAL, w.window());
+        w.consume(8 * INITIAL, RTT / 1000 + 1, RTT);
+        assertEquals(16 * INITIAL, w.window(), "and no further");
+    }
+
+    @Test
+    void halfAWindowConsumedWithinTheSameInstantCountsAsTheFastestRate() {
+        ReceiveWindow w = new ReceiveWindow(INITIAL, 16 * INITIAL);
+        w.consume(HALF, 5, RTT);
+        w.consume(HALF, 5, RTT);
+        assertEquals(16 * INITIAL, w.window());
     }
 
     @Test
@@ -207,7 +234,7 @@ class ReceiveWindowTest {
     private static ReceiveWindow grownOnce(int cap) {
         ReceiveWindow w = new ReceiveWindow(INITIAL, cap);
         w.consume(HALF, 0, RTT);
-        w.consume(HALF, RTT, RTT);
+        w.consume(HALF, RTT / 2, RTT);
         return w;
     }
 }
