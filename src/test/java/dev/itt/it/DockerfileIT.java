@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.testing.IttProcess;
+import dev.itt.testing.Jdks;
 import dev.itt.testing.Target;
 import dev.itt.testing.Trees;
 import dev.itt.testing.Users;
@@ -31,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 240, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class DockerfileIT {
     private static final Path DOCKERFILE = Path.of("src/main/docker/Dockerfile.jvm");
-    /** The base image's Java, on these machines. */
-    private static final Path JDK_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+    /** The base image's Java, on these machines: the JDK 25 beside the one running the tests. */
+    private static final Path JDK_25 = Jdks.atLeast(25);
     private static final Duration START = Duration.ofSeconds(60);
 
     /** The file's instructions, continuation lines joined, comments left out: {keyword, arguments}. */
@@ -59,7 +60,6 @@ class DockerfileIT {
     @Test
     void theImageAsTheDockerfileDefinesItRunsATunnelConfiguredByVariablesAndAMountedFile(@TempDir Path dir)
             throws Exception {
-        assertTrue(Files.isExecutable(JDK_25.resolve("bin/java")), "this test needs the JDK 25 at " + JDK_25);
         Path root = Files.createDirectories(dir.resolve("image"));
         Map<String, String> env = new HashMap<>();
         String workdir = null;
@@ -127,9 +127,10 @@ class DockerfileIT {
         }
     }
 
-    /** {@code RUN}: with the base image's java first on the PATH. */
+    /** {@code RUN}: with the base image's JAVA_HOME, and its java first on the PATH. */
     private static void run(String command, Path root) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("sh", "-c", command).directory(root.toFile()).redirectErrorStream(true);
+        pb.environment().put("JAVA_HOME", JDK_25.toString());
         pb.environment().put("PATH", JDK_25.resolve("bin") + ":" + System.getenv("PATH"));
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

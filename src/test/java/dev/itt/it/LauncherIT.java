@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.itt.testing.IttProcess;
+import dev.itt.testing.Jdks;
 import dev.itt.testing.Target;
 import dev.itt.testing.Users;
 import java.net.Socket;
@@ -12,9 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class LauncherIT {
     private static final Duration START = Duration.ofSeconds(30);
-    /** The second JDK on these machines; where it is missing, the test says so and fails. */
-    private static final Path JDK_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+    /** The second JDK on these machines, beside the one running the tests; where it is missing, tests fail. */
+    private static final Path JDK_25 = Jdks.atLeast(25);
 
     private record Run(int exit, String output) {}
 
@@ -77,11 +81,43 @@ class LauncherIT {
         }
     }
 
-    @Test
-    void withoutJavaHomeTheJavaOnThePathRunsIt(@TempDir Path dir) throws Exception {
+    /** The home of the JVM the launcher runs, from that JVM itself (it prints its settings and exits). */
+    private static Path javaHome(Path dir, Map<String, String> env) throws Exception {
+        Map<String, String> probe = new HashMap<>(env);
+        probe.put("JAVA_OPTS", "-XshowSettings:properties -version");
+        Run r = run(dir, probe);
+        assertEquals(0, r.exit(), r.output());
+        Matcher m = Pattern.compile("java\\.home = (\\S+)").matcher(r.output());
+        assertTrue(m.find(), r.output());
+        return Path.of(m.group(1)).toRealPath();
+    }
+
+    /**
+     * A JVM folder of this test's: {@code default}, the java a PATH names (through a link, as Debian's alternatives
+     * do): a script of its own that runs the test's JDK, with that JDK's release file; and links to real JDKs.
+     */
+    private static Path jvmFolder(Path dir, Map<String, Path> jdks) throws Exception {
+        Path jvm = Files.createDirectories(dir.resolve("jvm"));
+        Path home = Files.createDirectories(jvm.resolve("default/bin"));
+        Files.copy(Jdks.current().resolve("release"), jvm.resolve("default/release"));
+        Path java = home.resolve("java");
+        Files.writeString(java, "#!/bin/sh\nexec " + Jdks.current().resolve("bin/java") + " \"$@\"\n");
+        assertTrue(java.toFile().setExecutable(true));
+        for (Map.Entry<String, Path> e : jdks.entrySet()) {
+            Files.createSymbolicLink(jvm.resolve(e.getKey()), e.getValue());
+        }
+        Files.createDirectories(jvm.resolve("not-a-jdk"));
         Path bin = Files.createDirectories(dir.resolve("bin"));
-        Files.createSymbolicLink(bin.resolve("java"), Path.of(System.getProperty("java.home"), "bin", "java"));
-        Run v = run(dir, Map.of("PATH", bin + ":/usr/bin:/bin"), "--version");
+        Files.createSymbolicLink(bin.resolve("java"), java);
+        return bin;
+    }
+
+    @Test
+    void withoutJavaHomeTheJavaOnThePathRunsItWhenNoNewerJdkIsBesideIt(@TempDir Path dir) throws Exception {
+        Path bin = jvmFolder(dir, Map.of("same-major", Jdks.current()));
+        Map<String, String> env = Map.of("PATH", bin + ":/usr/bin:/bin");
+        assertEquals(Jdks.current(), javaHome(dir, env));
+        Run v = run(dir, env, "--version");
         assertEquals(0, v.exit(), v.output());
         assertTrue(v.output().startsWith("itt "), v.output());
         // a PATH with the launcher's shell tools and no java (Debian's /usr/bin has java too)
@@ -95,8 +131,26 @@ class LauncherIT {
     }
 
     @Test
+    void withoutJavaHomeANewerJdkBesideTheJavaOnThePathRunsIt(@TempDir Path dir) throws Exception {
+        assertTrue(Jdks.major(Jdks.current()).orElseThrow() < 25, "the tests' JDK is the older one");
+        Path bin = jvmFolder(dir, Map.of("older-default", Jdks.current(), "newer", JDK_25));
+        Map<String, String> env = Map.of("PATH", bin + ":/usr/bin:/bin");
+        assertEquals(JDK_25, javaHome(dir, env));
+        Run v = run(dir, env, "--version");
+        assertEquals(0, v.exit(), v.output());
+        assertTrue(v.output().startsWith("itt "), v.output());
+    }
+
+    @Test
+    void javaHomeNamesExactlyTheJdkThatRunsIt(@TempDir Path dir) throws Exception {
+        Path bin = jvmFolder(dir, Map.of("newer", JDK_25));
+        assertEquals(Jdks.current(), javaHome(dir,
+                Map.of("JAVA_HOME", Jdks.current().toString(), "PATH", bin + ":/usr/bin:/bin")));
+        assertEquals(JDK_25, javaHome(dir, Map.of("JAVA_HOME", JDK_25.toString(), "PATH", "/usr/bin:/bin")));
+    }
+
+    @Test
     void aServerAndAClientFromTheLauncherOnJdk25CarryBytes(@TempDir Path dir) throws Exception {
-        assertTrue(Files.isExecutable(JDK_25.resolve("bin/java")), "this test needs the JDK 25 at " + JDK_25);
         Map<String, String> jdk25 = Map.of("JAVA_HOME", JDK_25.toString());
         try (Target echo = Target.tcp(Target.Mode.ECHO, 0);
                 IttProcess server = IttProcess.startIn(dir, dir.resolve("server.log"), jdk25, "server",
