@@ -157,9 +157,8 @@ public final class Connection implements Runnable {
         if (socket != null) {
             socket.close();
         } else {
-            // as Vert.x's own close: once the last write has gone out, not dropping what the kernel has not taken
-            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
-                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            ctx.flush();
+            ctx.close();
         }
     }
 
