@@ -15,6 +15,7 @@ import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.UserAddresses;
 import dev.itt.vertx.Connection;
 import dev.itt.vertx.HalfClose;
+import dev.itt.vertx.SharedAddress;
 import dev.itt.vertx.ProxyHeader;
 import dev.itt.vertx.StreamBridge;
 import dev.itt.vertx.TlsFiles;
@@ -50,6 +51,8 @@ public final class AgentEnd implements TunnelEnd {
     private final RetryLog retries = new RetryLog(REPEAT_NANOS);
     /** How logs name the upstream; one string for every stream. */
     private final String upstreamLabel;
+    /** The upstream's address, one copy for every upstream socket (on the loop). */
+    private final SharedAddress upstreamAddress = SharedAddress.remote();
     /** The PROXY protocol header each upstream connection starts with, or null for none. */
     private final ProxyHeader proxyHeader;
     private Dialer dialer;
@@ -195,6 +198,7 @@ public final class AgentEnd implements TunnelEnd {
             }
             HalfClose.enable(socket);
             Connection upstream = new Connection(socket);
+            upstreamAddress.share(upstream);
             if (proxyHeader != null) {
                 proxyHeader.write(upstream, stream.id(), addresses); // before the stream's bytes, held until the join
             }

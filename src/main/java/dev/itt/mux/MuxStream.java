@@ -30,7 +30,11 @@ public final class MuxStream {
     /** OPEN_OK sent (agent) or received (server). */
     private boolean established;
 
-    /** Bytes waiting for credit; created on first use, as most streams of an idle tunnel never need one. */
+    /**
+     * Bytes waiting for credit: the oldest buffer, and behind it the others. Most writes go out at once, so the
+     * queue is created only when a second buffer has to wait (an idle stream then holds no empty queue).
+     */
+    private ByteBuf outHead;
     private ArrayDeque<ByteBuf> outQueue;
     private int outBytes;
     private boolean finQueued;
@@ -82,6 +86,9 @@ public final class MuxStream {
         while (heldIn != null && !heldIn.isEmpty() && !state.isTerminal()) {
             handler.onData(this, heldIn.poll());
         }
+        if (heldIn != null && heldIn.isEmpty()) {
+            heldIn = null; // with a handler attached, nothing is held again
+        }
         if (heldFin && !state.isTerminal()) {
             heldFin = false;
             handler.onFin(this);
@@ -95,10 +102,14 @@ public final class MuxStream {
             data.release();
             return;
         }
-        if (outQueue == null) {
-            outQueue = new ArrayDeque<>(4);
+        if (outHead == null) {
+            outHead = data;
+        } else {
+            if (outQueue == null) {
+                outQueue = new ArrayDeque<>(4);
+            }
+            outQueue.add(data);
         }
-        outQueue.add(data);
         outBytes += n;
         session.held().add(n);
         session.sender().send(this);
@@ -273,9 +284,15 @@ public final class MuxStream {
 
     /** The next DATA payload of at most {@code max} bytes (ownership passes); there must be one. */
     ByteBuf nextChunk(long max) {
-        ByteBuf head = outQueue.peek();
+        ByteBuf head = outHead;
         int n = (int) Math.min(Math.min(head.readableBytes(), max), WireConstants.MAX_PAYLOAD);
-        ByteBuf chunk = n == head.readableBytes() ? outQueue.poll() : head.readRetainedSlice(n);
+        ByteBuf chunk;
+        if (n == head.readableBytes()) {
+            chunk = head;
+            outHead = outQueue == null ? null : outQueue.poll();
+        } else {
+            chunk = head.readRetainedSlice(n);
+        }
         outBytes -= n;
         bytesSent += n;
         session.tally().sent(n);
@@ -310,6 +327,10 @@ public final class MuxStream {
     }
 
     private void discardQueued() {
+        if (outHead != null) {
+            outHead.release();
+            outHead = null;
+        }
         if (outQueue != null) {
             ByteBuf b;
             while ((b = outQueue.poll()) != null) {

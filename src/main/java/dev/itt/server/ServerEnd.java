@@ -17,6 +17,7 @@ import dev.itt.mux.StreamFailure;
 import dev.itt.mux.wire.ErrorCode;
 import dev.itt.vertx.Connection;
 import dev.itt.vertx.HalfClose;
+import dev.itt.vertx.SharedAddress;
 import dev.itt.vertx.StreamBridge;
 import dev.itt.vertx.TcpOptions;
 import dev.itt.vertx.TlsFiles;
@@ -45,6 +46,8 @@ public final class ServerEnd implements TunnelEnd {
     private final SessionGroup group;
     private final Admission admission;
     private final AccessLog access;
+    /** The listen address users reached, one copy for every user socket (on the loop). */
+    private final SharedAddress listenAddress = SharedAddress.local();
     private NetServer agentServer;
     private NetServer userServer;
     /** The tunnel port's and the listen side's TLS material, or null where that side is plaintext. */
@@ -197,7 +200,9 @@ public final class ServerEnd implements TunnelEnd {
             // over TLS, the user's close_notify ends the connection; a half-close is not carried (SECURITY.md)
             HalfClose.enable(socket);
         }
-        StreamBridge.joinUser(new Connection(socket), stream, spec.name(), access);
+        Connection connection = new Connection(socket);
+        listenAddress.share(connection);
+        StreamBridge.joinUser(connection, stream, spec.name(), access);
         if (LOG.isInfoEnabled()) {
             LOG.infof("tunnel %s stream %d: user %s connected", spec.name(), stream.id(), Connection.describe(user));
         }
