@@ -67,6 +67,19 @@ RATIOS = {
 }
 
 
+def read(path):
+    """results.tsv as {(tunnel, key): value} and the set of (tunnel, workload) that failed."""
+    values, failed = {}, set()
+    with open(path) as f:
+        for line in f:
+            tunnel, key, value = line.rstrip("\n").split("\t")
+            if key.startswith("failed:"):
+                failed.add((tunnel, key[len("failed:"):]))
+            else:
+                values[(tunnel, key)] = value
+    return values, failed
+
+
 def number(text):
     try:
         return float(text)
@@ -86,14 +99,7 @@ def main():
         metrics = scale_metrics([int(n) for n in args[1].split(",")])
         args = args[2:]
     path, tunnels = args[0], args[1:]
-    values, failed = {}, set()
-    with open(path) as f:
-        for line in f:
-            tunnel, key, value = line.rstrip("\n").split("\t")
-            if key.startswith("failed:"):
-                failed.add((tunnel, key[len("failed:"):]))
-            else:
-                values[(tunnel, key)] = value
+    values, failed = read(path)
 
     columns = []  # (header, function of metric key -> cell text)
     for t in tunnels:

@@ -12,6 +12,8 @@ import math
 import subprocess
 import sys
 
+from report import read  # the same results.tsv reader as the report's
+
 # gnuplot's colours by tunnel, so that a tunnel keeps its colour whatever --only selects.
 COLOURS = {
     "direct": "#7f7f7f",
@@ -25,18 +27,6 @@ COLOURS = {
     "itt-tls-jdk": "#e377c2",
     "itt-tls-openssl": "#bcbd22",
 }
-
-
-def read(path):
-    values, failed = {}, set()
-    with open(path) as f:
-        for line in f:
-            tunnel, key, value = line.rstrip("\n").split("\t")
-            if key.startswith("failed:"):
-                failed.add((tunnel, key[len("failed:"):]))
-            else:
-                values[(tunnel, key)] = value
-    return values, failed
 
 
 def figure(values, failed, tunnel, n, metric):
