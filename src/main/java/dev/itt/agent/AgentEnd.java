@@ -31,7 +31,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The agent of one tunnel: keeps one session to the server's tunnel address, reconnecting with jittered
- * exponential backoff, and dials the upstream for every stream the server opens. The session and every upstream
+ * exponential backoff, and dials the upstream for every stream the server opens, as many at once as
+ * {@link DialQueue} lets run. The session and every upstream
  * socket live on its {@link SessionGroup}'s event loop. A run of failed attempts is logged at warn when it starts and
  * then at most once a minute (with the attempt count and the next delay), the other attempts at debug; see
  * {@link RetryLog}. A session that was established and is lost (a server end draining for a restart) is redialed at
@@ -55,14 +56,14 @@ public final class AgentEnd implements TunnelEnd {
     private final SharedAddress upstreamAddress = SharedAddress.remote();
     /** The PROXY protocol header each upstream connection starts with, or null for none. */
     private final ProxyHeader proxyHeader;
+    /** The upstream dials in flight, and the streams waiting for one. */
+    private final DialQueue dials;
     private Dialer dialer;
     /** Dials the server end: {@link #dialer} itself without TLS, a TLS dialer with it. */
     private Dialer serverDialer;
     /** The TLS material of the dial to the server end, or null for plaintext; loaded by {@link #start()}. */
     private volatile TlsFiles tls;
     private long reconnectTimer = -1;
-    /** Upstream dials in flight, including those whose stream was reset meanwhile: they still cost a socket. */
-    private int dialing;
     private volatile boolean connected;
     private volatile boolean started;
     private volatile boolean stopped;
@@ -80,6 +81,8 @@ public final class AgentEnd implements TunnelEnd {
         this.backoff = new Backoff(spec.reconnectMin().toMillis(), spec.reconnectMax().toMillis());
         this.upstreamLabel = "upstream " + spec.upstream();
         this.proxyHeader = ProxyHeader.of(spec.name(), spec.proxyProtocol());
+        this.dials = new DialQueue(spec.name(), context, spec.session().maxPendingOpens(), spec.session().maxStreams(),
+                spec.connectTimeout(), this::dialUpstream);
     }
 
     @Override
@@ -153,7 +156,7 @@ public final class AgentEnd implements TunnelEnd {
                 // frees its descriptor, a socket made now could get the same number, and Netty would hand it the
                 // closed socket's events still waiting in the batch (a read before connect: ENOTCONN, logged as a
                 // pipeline warning; a stale hang-up: the new socket closed before it connects).
-                context.runOnContext(v -> dialUpstream(stream, addresses));
+                context.runOnContext(v -> dials.offer(stream, addresses));
             }
 
             @Override
@@ -173,16 +176,10 @@ public final class AgentEnd implements TunnelEnd {
         });
     }
 
+    /** One upstream dial, started by {@link #dials} in its turn; tells it when the dial is over. */
     private void dialUpstream(MuxStream stream, UserAddresses addresses) {
-        if (dialing >= spec.session().maxPendingOpens()) {
-            // the session counts only its streams still dialing; this also counts the dials of streams reset
-            // meanwhile, which run to their end and hold a socket until then
-            stream.refuseUndialed("too many upstream dials in progress");
-            return;
-        }
-        dialing++;
         dialer.dial(spec.upstream()).onComplete(ar -> {
-            dialing--;
+            dials.ended();
             if (ar.failed()) {
                 ErrorCode code = DialErrors.classify(ar.cause());
                 String reason = ar.cause().getMessage() != null ? ar.cause().getMessage() : ar.cause().toString();

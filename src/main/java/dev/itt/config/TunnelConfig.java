@@ -105,7 +105,7 @@ public interface TunnelConfig {
     @WithDefault("16384")
     int maxStreams();
 
-    /** Streams the agent may be dialing at once. */
+    /** Upstream dials the agent runs at once; the streams opened past them wait for one (PROTOCOL.md [8-3]). */
     @WithDefault("1024")
     int maxPendingOpens();
 

@@ -157,7 +157,6 @@ public final class MuxStream {
         }
         established = true;
         session.tally().streamOpened(System.nanoTime() - openedNanos);
-        session.openSettled();
         session.sendControl(session.codec().openOk(session.alloc(), id));
         session.sender().send(this);
     }
@@ -169,18 +168,6 @@ public final class MuxStream {
         }
         session.sendControl(session.codec().openFailed(session.alloc(), id, code, reason));
         terminate(code, reason, false);
-    }
-
-    /**
-     * Agent: the stream is not taken and its upstream not dialed (PROTOCOL.md §5.2 step 5); answered as the
-     * session answers an OPEN past {@code max-streams}: RESET with REFUSED_STREAM.
-     */
-    public void refuseUndialed(String reason) {
-        if (state.isTerminal()) {
-            return;
-        }
-        session.sendControl(session.codec().refuseOpen(session.alloc(), id, ErrorCode.REFUSED_STREAM, reason));
-        terminate(ErrorCode.REFUSED_STREAM, reason, false);
     }
 
     public long bytesReceived() {

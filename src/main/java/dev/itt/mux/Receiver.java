@@ -83,8 +83,8 @@ final class Receiver implements FrameListener {
                     ErrorCode.PROTOCOL_ERROR, "OPEN from the agent (stream %d); only the server opens streams", streamId);
         }
         streams.checkPeerOpen(streamId);
-        if (session.goAwaySent() || !streams.takesPeerStream()) {
-            LOG.debugf("refusing stream %d: %d open, %d dialing", streamId, streams.size(), streams.pendingOpens());
+        if (session.goAwaySent() || streams.isFull()) {
+            LOG.debugf("refusing stream %d: %d open", streamId, streams.size());
             session.sendControl(session.codec().refuseOpen(session.alloc(), streamId, ErrorCode.REFUSED_STREAM,
                     "too many streams"));
             session.tally().streamFailed(StreamFailure.REFUSED_STREAM);
@@ -219,12 +219,14 @@ final class Receiver implements FrameListener {
     }
 
     /**
-     * PROTOCOL.md §8 [8-8]: the agent's answer to an OPEN of ours still waiting for OPEN_OK (OPEN_FAILED, or a
-     * RESET such as REFUSED_STREAM) is one per OPEN we sent, so it counts as a control frame, not as a reset: a burst
-     * of users past the agent's max-pending-opens must not end the session of every other stream.
+     * PROTOCOL.md §8 [8-8] and [8-9]: a frame that ends a stream whose OPEN is not answered yet counts as a control
+     * frame, not as a reset. At the server end it is the agent's answer (OPEN_FAILED, or a RESET such as
+     * REFUSED_STREAM), one per OPEN sent; at the agent, the server end's RESET of a stream still waiting for its
+     * upstream dial or running it, which costs the agent no dial beyond max-pending-opens. Counted as resets, a
+     * burst of users who come and go would end the session of every other stream.
      */
     private void countResetUnlessAnswer(int streamId, FrameType type) throws MuxException {
-        MuxStream s = session.role() == Role.SERVER ? streams.get(streamId) : null;
+        MuxStream s = streams.get(streamId);
         if (s != null && !s.isEstablished()) {
             countControlFrame(type);
         } else {

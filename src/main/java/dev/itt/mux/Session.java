@@ -262,11 +262,6 @@ public final class Session {
         }
     }
 
-    /** Agent: a stream's dial is over (it was accepted). */
-    void openSettled() {
-        streams.settled();
-    }
-
     void sendWindowUpdate(int streamId, int increment) {
         sendControl(codec.windowUpdate(transport.alloc(), streamId, increment));
     }

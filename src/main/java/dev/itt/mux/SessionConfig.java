@@ -9,7 +9,7 @@ import java.time.Duration;
  * @param tunnel the tunnel name sent in HELLO (agent) or required in it (server)
  * @param credentials the keys of the tunnel's tokens, none for no authentication
  * @param maxStreams streams open at once per session; more are refused
- * @param maxPendingOpens streams the agent is still dialing; more are refused
+ * @param maxPendingOpens upstream dials the agent runs at once; the streams past them wait (read by the agent end)
  * @param maxStreamWindow cap for a stream's auto-tuned receive window
  * @param sessionWindow receive window of the whole session, the budget all streams share
  * @param keepAliveInterval idle time after which a PING is sent

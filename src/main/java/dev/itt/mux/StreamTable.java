@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * A session's streams by id, and the id rules of docs/PROTOCOL.md §5.1: the server end opens ids upward from 1,
  * the agent takes only ids above the last it saw, and a frame may name a stream that is gone, but never one that
- * was not opened. Counts the agent's streams still dialing. On the session's thread only.
+ * was not opened. On the session's thread only.
  */
 final class StreamTable {
     private final Role role;
@@ -19,7 +19,6 @@ final class StreamTable {
     private final IntObjectHashMap<MuxStream> streams = new IntObjectHashMap<>();
     private int nextStreamId = 1;
     private int lastPeerStreamId;
-    private int pendingOpens;
 
     StreamTable(Role role, SessionConfig config) {
         this.role = role;
@@ -70,35 +69,17 @@ final class StreamTable {
         lastPeerStreamId = id;
     }
 
-    /** Agent: room for one more stream, and for one more upstream dial. */
-    boolean takesPeerStream() {
-        return !isFull() && pendingOpens < config.maxPendingOpens();
-    }
-
-    int pendingOpens() {
-        return pendingOpens;
-    }
-
-    /** Agent: the peer's new stream, dialing until it is accepted or refused. */
+    /**
+     * Agent: the peer's new stream, waiting for its upstream until it is accepted or refused. How many upstream dials
+     * run at once is the agent end's business (max-pending-opens, PROTOCOL.md [8-3]): the rest wait there.
+     */
     MuxStream acceptPeer(Session session, int id) {
-        pendingOpens++;
         return add(session, id);
-    }
-
-    /** Agent: a stream's dial is over. */
-    void settled() {
-        pendingOpens--;
     }
 
     /** Removes a stream; false if it was not here. */
     boolean remove(MuxStream s) {
-        if (streams.remove(s.id()) == null) {
-            return false;
-        }
-        if (role == Role.AGENT && !s.isEstablished()) {
-            pendingOpens--;
-        }
-        return true;
+        return streams.remove(s.id()) != null;
     }
 
     /** A frame for a stream we do not hold: fine if the stream existed (it raced its close), an error if not. */

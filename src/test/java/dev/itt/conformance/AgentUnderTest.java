@@ -2,6 +2,7 @@ package dev.itt.conformance;
 
 import dev.itt.agent.AgentEnd;
 import dev.itt.config.DialTarget;
+import dev.itt.config.ProxyUrl;
 import dev.itt.config.TunnelSpec;
 import dev.itt.mux.SessionConfig;
 import dev.itt.mux.wire.Frame;
@@ -45,9 +46,18 @@ final class AgentUnderTest implements AutoCloseable {
 
     /** An agent with these session settings and upstream; returns once it has dialed and sent HELLO. */
     Dial dial(SessionConfig session, String upstream) throws IOException {
+        return dial(session, upstream, null, Duration.ofSeconds(5));
+    }
+
+    /**
+     * An agent with these session settings, upstream, proxy URL (null for none) and {@code connect-timeout}; returns
+     * once it has dialed and sent HELLO.
+     */
+    Dial dial(SessionConfig session, String upstream, String proxy, Duration connectTimeout) throws IOException {
         RawServer server = new RawServer();
         AgentEnd agent = new AgentEnd(vertx, new TunnelSpec.Agent(ServerUnderTest.TUNNEL,
-                DialTarget.parse(server.address()), DialTarget.parse(upstream), null, session, Duration.ofSeconds(5),
+                DialTarget.parse(server.address()), DialTarget.parse(upstream),
+                proxy == null ? null : ProxyUrl.parse(proxy), session, connectTimeout,
                 Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(2), TunnelSpec.Wire.NATIVE));
         TunnelFixture.join(agent.start());
         return new Dial(server, agent);

@@ -7,12 +7,16 @@ import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.Frame;
 import dev.itt.mux.wire.FrameEncoder;
 import dev.itt.testing.Await;
+import dev.itt.testing.DelayRelay;
 import dev.itt.testing.LogCapture;
+import dev.itt.testing.Peers;
 import dev.itt.testing.RawPeer;
 import dev.itt.testing.TestConfigs;
 import dev.itt.testing.TunnelFixture;
 import java.io.IOException;
 import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * docs/PROTOCOL.md §8, the limits, against a real server end with small ones and real agents. The per-second
@@ -86,23 +91,40 @@ class LimitsConformanceTest {
         }
     }
 
+    /**
+     * The upstream is reached through a real SOCKS5 proxy (microsocks) behind a relay that holds every connection
+     * until the case lets it go: each dial runs, unanswered, until then. The OPENs come in one read.
+     */
     @Test
-    @DisplayName("[8-3] An agent that has max-pending-opens upstream dials running MUST answer a further OPEN with RESET and REFUSED_STREAM, without dialing.")
+    @DisplayName("[8-3] An agent that has max-pending-opens upstream dials running MUST NOT refuse a further OPEN for that reason, and MUST NOT dial its upstream until one of the running dials has ended; the OPENs that wait are dialed in the order they came, and one whose stream is reset while it waits is never dialed.")
     @Requirement("8-3")
-    void anAgentAtMaxPendingOpensRefusesTheNextOpenWithoutDialing() throws Exception {
-        try (AgentUnderTest.Dial dial = agents.dial(Map.of("max-pending-opens", "1"))) {
-            dial.establish();
-            int dials = agents.echo.accepted();
-            dial.conn.send(out -> { // one read: stream 1 is still dialing when OPEN 2 is handled
-                FrameEncoder.writeOpen(out, 1);
-                FrameEncoder.writeOpen(out, 2);
-            });
-            dial.conn.await(Frame.Reset.class, r -> r.streamId() == 2 && r.code() == ErrorCode.REFUSED_STREAM);
-            dial.conn.await(Frame.OpenOk.class, o -> o.streamId() == 1);
-            Await.until("stream 1's dial to reach the upstream", TunnelFixture.WAIT,
-                    () -> agents.echo.accepted() > dials);
-            dial.conn.fence();
-            assertEquals(dials + 1, agents.echo.accepted(), "one dial, for stream 1");
+    void anAgentAtMaxPendingOpensDialsTheNextOpensInTurn(@TempDir Path dir) throws Exception {
+        int socksPort = Await.freePort();
+        try (Peers.Process socks = Peers.Process.start(dir.resolve("socks.log"),
+                        Peers.require("microsocks", "microsocks"), "-i", "127.0.0.1", "-p", String.valueOf(socksPort));
+                DelayRelay gate = DelayRelay.held(socksPort)) {
+            Await.port(socksPort, Duration.ofSeconds(10));
+            try (AgentUnderTest.Dial dial = heldDials(gate, "proxy:" + agents.echo.address(), Map.of())) {
+                dial.conn.send(out -> {
+                    for (int id = 1; id <= 4; id++) {
+                        FrameEncoder.writeOpen(out, id);
+                    }
+                });
+                Await.until("stream 1's dial to reach the proxy", TunnelFixture.WAIT, () -> gate.accepted() == 1);
+                dial.conn.send(out -> FrameEncoder.writeReset(out, 3, ErrorCode.CANCEL)); // its user left
+                dial.conn.fence();
+                dial.conn.fence();
+                assertEquals(1, gate.accepted(), "only stream 1 is dialed while its dial runs");
+                assertEquals(List.of(), answers(dial.conn), "no OPEN refused or answered while the dial runs");
+
+                gate.release();
+                dial.conn.await(Frame.OpenOk.class, o -> o.streamId() == 4);
+                assertEquals(List.of(new Frame.OpenOk(1), new Frame.OpenOk(2), new Frame.OpenOk(4)),
+                        answers(dial.conn), "dialed one at a time, in the order the OPENs came");
+                // one dial at a time: had stream 3 been dialed, its dial would have reached the relay before 4's
+                assertEquals(3, gate.accepted(), "dials for streams 1, 2 and 4; none for stream 3, reset while waiting");
+                Expect.alive(dial.conn);
+            }
         }
     }
 
@@ -152,7 +174,7 @@ class LimitsConformanceTest {
 
     /**
      * Four times the reset limit of users open streams on a server end with room for them all; the agent answers
-     * every OPEN in one write, half with OPEN_FAILED and half refused, as an agent past its max-pending-opens does.
+     * every OPEN in one write, half with OPEN_FAILED and half refused, as an agent past its max-streams does.
      */
     @Test
     @DisplayName("[8-8] A server end MUST NOT count towards max-resets-per-second the agent's answer to an OPEN still waiting for OPEN_OK (OPEN_FAILED, or RESET such as REFUSED_STREAM)")
@@ -181,6 +203,36 @@ class LimitsConformanceTest {
             }
             Expect.alive(peer);
             roomy.afterEach();
+        }
+    }
+
+    /**
+     * An agent with max-pending-opens 1 whose upstream dial is held (a relay that never lets it through, in front of
+     * nothing): one stream dials, the others wait; then the server end resets them all in one write, four times the
+     * agent's reset limit.
+     */
+    @Test
+    @DisplayName("[8-9] An agent MUST NOT count towards max-resets-per-second the server end's RESET of a stream it has not answered yet (its OPEN waits for a dial, or its dial is running); it counts as a control frame ([8-6]).")
+    @Requirement("8-9")
+    void resetsOfStreamsTheAgentHasNotAnsweredAreNoResetFlood() throws Exception {
+        int users = 4 * RESETS;
+        try (DelayRelay gate = DelayRelay.held(9);
+                AgentUnderTest.Dial dial = heldDials(gate, "proxy:127.0.0.1:9",
+                        Map.of("max-resets-per-second", String.valueOf(RESETS)))) {
+            dial.conn.send(out -> {
+                for (int id = 1; id <= users; id++) {
+                    FrameEncoder.writeOpen(out, id);
+                }
+            });
+            Await.until("stream 1's dial to start", TunnelFixture.WAIT, () -> gate.accepted() == 1);
+            dial.conn.send(out -> {
+                for (int id = 1; id <= users; id++) {
+                    FrameEncoder.writeReset(out, id, ErrorCode.CANCEL);
+                }
+            });
+            Expect.alive(dial.conn);
+            assertEquals(List.of(), answers(dial.conn), "nothing to answer: every stream was reset before its OPEN_OK");
+            assertEquals(1, gate.accepted(), "no dial for the streams reset while they waited");
         }
     }
 
@@ -217,5 +269,25 @@ class LimitsConformanceTest {
             peer.startReading();
             peer.awaitClosed();
         }
+    }
+
+    /**
+     * An established agent with max-pending-opens 1 (and {@code keys}) that dials {@code upstream} through a SOCKS5
+     * proxy at {@code gate}, with a connect-timeout no held dial reaches within a case.
+     */
+    private static AgentUnderTest.Dial heldDials(DelayRelay gate, String upstream, Map<String, String> keys)
+            throws IOException {
+        Map<String, String> settings = new java.util.HashMap<>(keys);
+        settings.put("max-pending-opens", "1");
+        AgentUnderTest.Dial dial = agents.dial(TestConfigs.session(ServerUnderTest.TUNNEL, null, settings), upstream,
+                "socks5://127.0.0.1:" + gate.port(), TunnelFixture.WAIT.multipliedBy(2));
+        dial.establish();
+        return dial;
+    }
+
+    /** What the agent answered to OPENs so far: OPEN_OK, OPEN_FAILED and RESET, in order. */
+    private static List<Frame> answers(RawPeer peer) {
+        return peer.frames().stream().filter(f -> f instanceof Frame.OpenOk || f instanceof Frame.OpenFailed
+                || f instanceof Frame.Reset).toList();
     }
 }

@@ -8,11 +8,10 @@ import dev.itt.mux.wire.ErrorCode;
 import dev.itt.mux.wire.Frame;
 import dev.itt.mux.wire.FrameEncoder;
 import dev.itt.testing.Await;
+import dev.itt.testing.DelayRelay;
 import dev.itt.testing.RawPeer;
 import dev.itt.testing.Target;
 import dev.itt.testing.TunnelFixture;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
  * The attack row "opens past the limit" (docs/PROTOCOL.md §5.1, §5.2, §8), from both sides, while another
  * session's echo transfer goes through the same process: an agent may open no stream at all, so its first OPEN
  * is a connection error; a server end may open streams, and an agent refuses each one past {@code max-streams}
- * or {@code max-pending-opens} with RESET REFUSED_STREAM, without dialing, and keeps the session.
+ * with RESET REFUSED_STREAM, without dialing, has the ones past {@code max-pending-opens} wait for a dial, and
+ * keeps the session.
  *
  * <p>After each hostile write, {@link RawPeer#fence} waits for a PING's ACK: the real end handles frames in order,
  * so everything it answered to the frames before has arrived by then.
@@ -97,52 +97,46 @@ class OpenRowsTest {
     }
 
     /**
-     * §5.2 step 5 and §8: with {@code max-pending-opens} 2 and an upstream whose dial never finishes (a SOCKS5
-     * proxy that accepts and never answers, so each dial ends at the agent's {@code connect-timeout}, 5 s here),
-     * the third OPEN on is refused at once. A stream reset while dialing is gone at once, but its dial runs on and
-     * holds a socket, so it still counts: the next OPEN is refused too. Once the dials have ended, OPENs are taken
-     * again.
+     * §8 [8-3], [8-9]: with {@code max-pending-opens} 2 and an upstream whose dial never finishes (a SOCKS5 proxy,
+     * here a relay that accepts and never lets a connection through, so each dial ends at the agent's
+     * {@code connect-timeout}, 5 s here), the OPENs past the two dials are not refused: they wait. The server end
+     * resets one stream that is dialing and one that waits, more resets than the limit of one a second, and keeps
+     * its session. When the dials end, the streams that waited longer than {@code connect-timeout} fail with
+     * CONNECT_TIMEOUT without a dial, the reset one is dropped, and a new OPEN is dialed at once.
      */
     @Test
-    void aServerEndOpeningPastMaxPendingOpensGetsRefusedStreamsAndKeepsItsSession() throws Exception {
-        try (UnderAttack scene = UnderAttack.start(Map.of("max-pending-opens", "2"));
-                ServerSocket silentProxy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            RawPeer hostile = scene.hostileServer("proxy:127.0.0.1:9",
-                    "socks5://127.0.0.1:" + silentProxy.getLocalPort());
+    void aServerEndOpeningPastMaxPendingOpensHasItsOpensWaitAndKeepsItsSession() throws Exception {
+        try (UnderAttack scene = UnderAttack.start(Map.of("max-pending-opens", "2", "max-resets-per-second", "1"));
+                DelayRelay silentProxy = DelayRelay.held(9)) {
+            RawPeer hostile = scene.hostileServer("proxy:127.0.0.1:9", "socks5://127.0.0.1:" + silentProxy.port());
             hostile.send(out -> {
                 for (int id = 1; id <= 5; id++) {
                     FrameEncoder.writeOpen(out, id);
                 }
             });
-            twoFences(hostile);
-            assertEquals(List.of(refused(3), refused(4), refused(5)), resets(hostile));
-
+            Await.until("the dials of streams 1 and 2 to reach the proxy", TunnelFixture.WAIT,
+                    () -> silentProxy.accepted() == 2);
             hostile.send(out -> {
-                FrameEncoder.writeReset(out, 1, ErrorCode.CANCEL); // its dial runs on
-                FrameEncoder.writeOpen(out, 6);
+                FrameEncoder.writeReset(out, 1, ErrorCode.CANCEL); // dialing: its dial runs on
+                FrameEncoder.writeReset(out, 3, ErrorCode.CANCEL); // waiting: it leaves the line
             });
             twoFences(hostile);
-            assertEquals(List.of(refused(3), refused(4), refused(5), refused(6)), resets(hostile),
-                    "stream 1's dial still counts after its reset");
-            assertEquals(List.of(), hostile.frames().stream().filter(f -> f instanceof Frame.OpenFailed
-                    || f instanceof Frame.OpenOk).toList(), "stream 2 is still dialing");
+            assertEquals(List.of(), answers(hostile), "nothing refused, nothing answered yet");
+            assertEquals(2, silentProxy.accepted(), "streams 3 to 5 wait while two dials run");
+            assertNoGoAway(hostile);
             scene.assertTheGoodAgentIsUntouched(0);
 
-            Frame.OpenFailed timedOut = hostile.await(Frame.OpenFailed.class, f -> true);
-            assertEquals(2, timedOut.streamId(), "the dial of stream 2 ended at connect-timeout: " + timedOut);
-            int[] nextId = {7};
-            Await.until("an OPEN to be taken once stream 1's dial, which began first, has ended too",
-                    TunnelFixture.WAIT, () -> {
-                        int before = resets(hostile).size();
-                        int id = nextId[0]++;
-                        try {
-                            hostile.send(out -> FrameEncoder.writeOpen(out, id));
-                            twoFences(hostile);
-                        } catch (java.io.IOException e) {
-                            throw new AssertionError(e);
-                        }
-                        return resets(hostile).size() == before;
-                    });
+            Await.until("streams 2, 4 and 5 to fail", TunnelFixture.WAIT, () -> answers(hostile).size() == 3);
+            List<Frame.OpenFailed> failed = answers(hostile).stream().map(Frame.OpenFailed.class::cast).toList();
+            assertEquals(Set.of(2, 4, 5), failed.stream().map(Frame.OpenFailed::streamId).collect(Collectors.toSet()));
+            for (Frame.OpenFailed f : failed) {
+                // stream 2's dial ran out in the proxy's handshake; 4 and 5 had waited as long, and got no dial
+                assertEquals(f.streamId() == 2 ? ErrorCode.PROXY_ERROR : ErrorCode.CONNECT_TIMEOUT, f.code(),
+                        f.toString());
+            }
+            assertEquals(2, silentProxy.accepted(), "no dial for streams 3, 4 and 5");
+            hostile.send(out -> FrameEncoder.writeOpen(out, 6));
+            Await.until("stream 6 to be dialed at once", TunnelFixture.WAIT, () -> silentProxy.accepted() == 3);
             assertNoGoAway(hostile);
         }
     }
@@ -162,6 +156,12 @@ class OpenRowsTest {
 
     private static List<Frame.Reset> resets(RawPeer peer) {
         return peer.frames().stream().filter(Frame.Reset.class::isInstance).map(Frame.Reset.class::cast).toList();
+    }
+
+    /** What the agent answered to OPENs: OPEN_OK, OPEN_FAILED and RESET, in order. */
+    private static List<Frame> answers(RawPeer peer) {
+        return peer.frames().stream().filter(f -> f instanceof Frame.OpenOk || f instanceof Frame.OpenFailed
+                || f instanceof Frame.Reset).toList();
     }
 
     private static Set<Integer> openOks(RawPeer peer) {

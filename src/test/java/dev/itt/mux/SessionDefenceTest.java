@@ -51,8 +51,12 @@ class SessionDefenceTest {
 
     /** An agent session that completed its handshake against a scripted server. */
     private static Session establishedAgent(SessionRecorder events, SessionHandshakeTest.CapturingTransport wire) {
-        Session agent = new Session(Role.AGENT, wire, TestConfigs.session("t", null), events,
-                Dialect.nativeProtocol());
+        return establishedAgent(events, wire, TestConfigs.session("t", null));
+    }
+
+    private static Session establishedAgent(SessionRecorder events, SessionHandshakeTest.CapturingTransport wire,
+            SessionConfig config) {
+        Session agent = new Session(Role.AGENT, wire, config, events, Dialect.nativeProtocol());
         agent.start(System.nanoTime());
         agent.onRead(frame(out -> FrameEncoder.writeChallenge(out, new byte[32], new byte[0])));
         agent.onRead(frame(out -> FrameEncoder.writeWelcome(out)));
@@ -90,17 +94,40 @@ class SessionDefenceTest {
     }
 
     @Test
-    void rapidOpenAndResetIsCutOff() {
+    void rapidOpenAndResetOfAcceptedStreamsIsCutOff() {
+        SessionRecorder events = new SessionRecorder();
+        Session agent = establishedAgent(events, wire());
+        agent.onRead(openAndReset(2_001));
+        assertEquals(ErrorCode.ENHANCE_YOUR_CALM, events.closedCode);
+        assertTrue(events.closedReason.contains("stream resets"), events.closedReason);
+    }
+
+    /** PROTOCOL.md [8-9]: a stream whose upstream dial has not ended yet costs no reset, only a control frame. */
+    @Test
+    void resetsOfStreamsStillWaitingForTheirDialCountAsControlFramesOnly() {
         SessionRecorder events = new SessionRecorder();
         events.acceptAtOnce = false;
         Session agent = establishedAgent(events, wire());
+        agent.onRead(openAndReset(2_001));
+        assertNull(events.closedCode, events.closedReason);
+
+        SessionRecorder strict = new SessionRecorder();
+        strict.acceptAtOnce = false;
+        Session counted = establishedAgent(strict, wire(),
+                TestConfigs.session("t", null, Map.of("max-control-frames-per-second", "4000")));
+        counted.onRead(openAndReset(2_001));
+        assertEquals(ErrorCode.ENHANCE_YOUR_CALM, strict.closedCode);
+        assertTrue(strict.closedReason.contains("control frames"), strict.closedReason);
+    }
+
+    /** {@code n} streams, each opened and reset at once. */
+    private static ByteBuf openAndReset(int n) {
         ByteBuf attack = Unpooled.buffer();
-        for (int id = 1; id <= 2_001; id++) {
+        for (int id = 1; id <= n; id++) {
             FrameEncoder.writeOpen(attack, id);
             FrameEncoder.writeReset(attack, id, ErrorCode.CANCEL);
         }
-        agent.onRead(attack);
-        assertEquals(ErrorCode.ENHANCE_YOUR_CALM, events.closedCode);
+        return attack;
     }
 
     /** Legacy message without payload for the IPv4 user 10.0.x.y:40000, where x.y is {@code user}. */
@@ -178,12 +205,12 @@ class SessionDefenceTest {
     }
 
     @Test
-    void aLegacyConnectOverThePendingDialLimitGetsAFailureReplyNotAClose() {
+    void aLegacyConnectOverMaxStreamsGetsAFailureReplyNotAClose() {
         SessionRecorder events = new SessionRecorder();
         events.acceptAtOnce = false; // the first dial is still in progress
         SessionHandshakeTest.CapturingTransport wire = wire();
         Session agent = LEGACY.newSession(Role.AGENT, wire,
-                TestConfigs.session("t", null, Map.of("max-streams", "16", "max-pending-opens", "1")), events);
+                TestConfigs.session("t", null, Map.of("max-streams", "1")), events);
         agent.start(System.nanoTime());
         ByteBuf connects = Unpooled.buffer();
         writeLegacy(connects, 1, 1);

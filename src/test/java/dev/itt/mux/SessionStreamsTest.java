@@ -257,7 +257,7 @@ class SessionStreamsTest {
     @OverEveryLink
     void theAgentRefusesStreamsBeyondItsLimit(LinkType over) {
         Link p = start(over, TestConfigs.session("t", null),
-                TestConfigs.session("t", null, Map.of("max-streams", "2", "max-pending-opens", "2")));
+                TestConfigs.session("t", null, Map.of("max-streams", "2")));
         StreamRecorder[] users = {new StreamRecorder(), new StreamRecorder(), new StreamRecorder()};
         for (StreamRecorder u : users) {
             p.open(u);

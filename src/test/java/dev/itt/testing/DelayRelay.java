@@ -12,6 +12,8 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -19,6 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  * direction and, when given a rate, lets at most that many bytes a second out of each direction, queueing the rest
  * (a bottleneck link and its buffer). The relay takes bytes off the sending socket at once, so the delay is what an
  * application's own flow control sees, not TCP's. Plain threads: two per direction of each connection.
+ *
+ * <p>{@link #held} makes a relay whose connections are accepted (and counted) at once but reach the target only
+ * after {@link #release()}: in front of a proxy, a dial through it that hangs until the test lets it go.
  */
 public final class DelayRelay implements AutoCloseable {
     private static final int CHUNK = 64 * 1024;
@@ -30,12 +35,16 @@ public final class DelayRelay implements AutoCloseable {
     private final long delayNanos;
     private final long bytesPerSecond;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    /** Open: connections go on to the target; closed ({@link #held}), they wait for {@link #release()}. */
+    private final CountDownLatch released;
+    private final AtomicInteger accepted = new AtomicInteger();
 
-    private DelayRelay(int targetPort, Duration oneWay, long bytesPerSecond) throws IOException {
+    private DelayRelay(int targetPort, Duration oneWay, long bytesPerSecond, boolean held) throws IOException {
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.targetPort = targetPort;
         this.delayNanos = oneWay.toNanos();
         this.bytesPerSecond = bytesPerSecond;
+        this.released = new CountDownLatch(held ? 1 : 0);
         Thread accept = new Thread(this::acceptLoop, "delay-relay-accept");
         accept.setDaemon(true);
         accept.start();
@@ -43,31 +52,72 @@ public final class DelayRelay implements AutoCloseable {
 
     /** Relays to {@code targetPort} on loopback, {@code oneWay} each way, without a rate limit. */
     public static DelayRelay start(int targetPort, Duration oneWay) throws IOException {
-        return new DelayRelay(targetPort, oneWay, 0);
+        return new DelayRelay(targetPort, oneWay, 0, false);
     }
 
     /** As {@link #start(int, Duration)}, carrying at most {@code bytesPerSecond} in each direction. */
     public static DelayRelay start(int targetPort, Duration oneWay, long bytesPerSecond) throws IOException {
-        return new DelayRelay(targetPort, oneWay, bytesPerSecond);
+        return new DelayRelay(targetPort, oneWay, bytesPerSecond, false);
+    }
+
+    /** Relays to {@code targetPort} without delay, but each connection only from {@link #release()} on. */
+    public static DelayRelay held(int targetPort) throws IOException {
+        return new DelayRelay(targetPort, Duration.ZERO, 0, true);
     }
 
     public int port() {
         return listener.getLocalPort();
     }
 
+    /** Connections accepted so far, held ones included. */
+    public int accepted() {
+        return accepted.get();
+    }
+
+    /** A {@link #held} relay lets the connections it holds, and every later one, through to the target. */
+    public void release() {
+        released.countDown();
+    }
+
     private void acceptLoop() {
         while (!listener.isClosed()) {
             try {
                 Socket from = listener.accept();
-                Socket to = new Socket();
-                to.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort));
                 sockets.add(from);
-                sockets.add(to);
-                new Direction(from, to).start();
-                new Direction(to, from).start();
+                accepted.incrementAndGet();
+                if (released.getCount() == 0) {
+                    relay(from);
+                } else {
+                    Thread wait = new Thread(() -> {
+                        try {
+                            released.await();
+                            relay(from);
+                        } catch (IOException | InterruptedException e) {
+                            close(from);
+                        }
+                    }, "delay-relay-held");
+                    wait.setDaemon(true);
+                    wait.start();
+                }
             } catch (IOException e) {
                 return; // closed
             }
+        }
+    }
+
+    private void relay(Socket from) throws IOException {
+        Socket to = new Socket();
+        sockets.add(to);
+        to.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort));
+        new Direction(from, to).start();
+        new Direction(to, from).start();
+    }
+
+    private static void close(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // it is being given up anyway
         }
     }
 
