@@ -219,13 +219,17 @@ final class Receiver implements FrameListener {
     }
 
     /**
-     * PROTOCOL.md §8 [8-8] and [8-9]: a frame that ends a stream whose OPEN is not answered yet counts as a control
-     * frame, not as a reset. At the server end it is the agent's answer (OPEN_FAILED, or a RESET such as
-     * REFUSED_STREAM), one per OPEN sent; at the agent, the server end's RESET of a stream still waiting for its
-     * upstream dial or running it, which costs the agent no dial beyond max-pending-opens. Counted as resets, a
-     * burst of users who come and go would end the session of every other stream.
+     * PROTOCOL.md §8 [8-8] and [8-9]: what counts towards max-resets-per-second. At the server end, the agent's
+     * answer to an OPEN still waiting for OPEN_OK (OPEN_FAILED, or a RESET such as REFUSED_STREAM) is one per OPEN
+     * sent, so it counts as a control frame; any other is a reset. At the agent every RESET counts as a control
+     * frame: the server end resets a stream when its user goes away, so the users set that rate, and counted as
+     * resets, users leaving together would end the session of every other stream.
      */
     private void countResetUnlessAnswer(int streamId, FrameType type) throws MuxException {
+        if (session.role() == Role.AGENT) {
+            countControlFrame(type);
+            return;
+        }
         MuxStream s = streams.get(streamId);
         if (s != null && !s.isEstablished()) {
             countControlFrame(type);
