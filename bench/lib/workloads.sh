@@ -296,13 +296,16 @@ wl_floor() {
   for floor in quarkus vertx; do
     floor_pair "$floor" "$raw" || return 1
     record "$t" "startup.floor_${floor}_ms" "$FLOOR_MS"
+    record "$t" "startup.floor_${floor}_rss_mb" "$FLOOR_RSS_MB"
   done
 }
 
 # floor_pair NAME RAW: launches bench/floor/NAME twice at once, STARTUP_RUNS times; sets FLOOR_MS to the median
-# time until both listen.
+# time until both listen, and FLOOR_RSS_MB to the median of the larger VmRSS of the two, a second after that (what
+# an application of that kind holds doing nothing: the floor under ITT's RSS rows).
 floor_pair() {
-  local floor=$1 raw=$2 app=$BENCH/floor/$1/target/quarkus-app times=() jvm_opts=() i t0 ms a b port
+  local floor=$1 raw=$2 app=$BENCH/floor/$1/target/quarkus-app times=() rss=() jvm_opts=() i t0 ms a b port pid most bytes
+  local entry
   read -ra jvm_opts <<<"$ITT_LAUNCHER_OPTS $ITT_JVM_OPTS"
   for i in $(seq "$STARTUP_RUNS"); do
     TUNNEL_PROCS=() TUNNEL_LOGS=()
@@ -314,13 +317,22 @@ floor_pair() {
         java "${jvm_opts[@]}" -XX:SharedArchiveFile=app-cds.jsa -Dport="$port" -jar quarkus-run.jar
     done
     poll_from "$t0" listening "$a" "$b" || true
-    ms=$POLLED_MS
+    ms=$POLLED_MS most=0
+    if [ -n "$ms" ]; then
+      sleep 1
+      for entry in "${TUNNEL_PROCS[@]}"; do
+        pid=${entry%%:*}
+        bytes=$(word "$pid" "$(measure rss "$pid")")
+        [ "${bytes:-0}" -le "$most" ] || most=$bytes
+      done
+    fi
     tunnel_stop
     [ -n "$ms" ] || { log "floor $floor: the two copies did not both listen"; log_tails "${TUNNEL_LOGS[@]}"; return 1; }
-    echo "$floor, launch $i: both listening after $ms ms" >>"$raw"
-    times+=("$ms")
+    echo "$floor, launch $i: both listening after $ms ms; larger VmRSS a second later $most B" >>"$raw"
+    times+=("$ms") rss+=("$((most / 1000000))")
   done
   FLOOR_MS=$(median "${times[@]}")
+  FLOOR_RSS_MB=$(median "${rss[@]}")
 }
 
 # most_established SECONDS SERIES: the most user connections seen established on the entry port at once,

@@ -44,6 +44,9 @@ METRICS = [
      "startup floor: two minimal Quarkus apps launched at once, to both listening (ms, median)", "lower"),
     ("startup.floor_vertx_ms",
      "startup floor: the same with Vert.x, listening with a NetServer on epoll (ms, median)", "lower"),
+    ("startup.floor_quarkus_rss_mb",
+     "startup floor: the larger VmRSS of the two minimal Quarkus apps, idle (MB, median)", "lower"),
+    ("startup.floor_vertx_rss_mb", "startup floor: the same with Vert.x (MB, median)", "lower"),
 ]
 
 # The scaling table's metrics, each with a row per point (a number of connections): key, label, better.
