@@ -157,8 +157,9 @@ public final class Connection implements Runnable {
         if (socket != null) {
             socket.close();
         } else {
-            ctx.flush();
-            ctx.close();
+            // as Vert.x's own close: once the last write has gone out, not dropping what the kernel has not taken
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
         }
     }
 

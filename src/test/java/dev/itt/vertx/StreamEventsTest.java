@@ -27,10 +27,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class StreamEventsTest {
+    private static final int CHUNK = 64 * 1024;
+    private static final int BULK = 256 * CHUNK;
 
     @ParameterizedTest
     @ValueSource(strings = {"nio", "epoll"})
-    void aStreamSocketHearsReadsFinAndCloseFromNettyWithoutVertxHandler(String transport) throws Exception {
+    void aStreamSocketHearsReadsFinAndCloseFromNettyWithoutVertxHandlerAndClosesOnlyOnceItsBytesAreOut(String transport) throws Exception {
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(transport.equals("epoll")));
         BlockingQueue<Object> seen = new LinkedBlockingQueue<>();
         try {
@@ -44,6 +46,14 @@ class StreamEventsTest {
                         String text = b.toString(StandardCharsets.US_ASCII);
                         b.release();
                         seen.add(text);
+                        if (text.equals("bulk")) {
+                            // more than the kernel takes at once, then a close at once: every byte must still go
+                            for (int i = 0; i < BULK / CHUNK; i++) {
+                                c.write(c.alloc().buffer(CHUNK).writeZero(CHUNK));
+                            }
+                            c.close();
+                            return;
+                        }
                         c.write(c.alloc().buffer().writeBytes(("echo " + text).getBytes(StandardCharsets.US_ASCII)));
                         c.flush();
                     } else if (msg == null) {
@@ -70,6 +80,18 @@ class StreamEventsTest {
                 assertEquals("fin", seen.poll(20, TimeUnit.SECONDS));
                 assertEquals(-1, in.read(), "the socket closed after the FIN");
                 assertEquals("closed", seen.poll(20, TimeUnit.SECONDS));
+            }
+            try (Socket user = new Socket("127.0.0.1", server.actualPort())) {
+                assertEquals("vertx gone", seen.poll(20, TimeUnit.SECONDS));
+                assertEquals("socket let go", seen.poll(20, TimeUnit.SECONDS));
+                user.getOutputStream().write("bulk".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("bulk", seen.poll(20, TimeUnit.SECONDS));
+                long got = 0;
+                byte[] buf = new byte[CHUNK];
+                for (int n; (n = user.getInputStream().read(buf)) > 0; ) {
+                    got += n;
+                }
+                assertEquals(BULK, got, "bytes written before the close, all delivered");
             }
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
