@@ -81,9 +81,22 @@ public final class Connection implements Runnable {
      *
      * <p>Vert.x's handler leaves the pipeline, and with it Vert.x's socket object and all it holds (its inbound
      * queue, close promises, handler slots: about 450 bytes for every idle stream); from here on this connection
-     * reaches the channel only. Call on the socket's event loop, before its first read.
+     * reaches the channel only. Call before the socket's first read, on its event loop (called elsewhere, Vert.x's
+     * handler and socket stay).
      */
+    @SuppressWarnings("unchecked")
     public void handleAll(io.vertx.core.Handler<Object> handler) {
+        if (!ctx.executor().inEventLoop()) {
+            // Netty would call back on the socket's own loop, not this (the stream's session's) thread: Vert.x's
+            // handler stays, and its dispatch to the socket's context with it. Vert.x erases the handlers' types:
+            // the same object takes the Throwable and the null these callbacks pass.
+            socket.messageHandler(handler);
+            socket.eventHandler(handler);
+            socket.exceptionHandler((io.vertx.core.Handler<Throwable>) (io.vertx.core.Handler<?>) handler);
+            socket.drainHandler((io.vertx.core.Handler<Void>) (io.vertx.core.Handler<?>) handler);
+            socket.closeHandler((io.vertx.core.Handler<Void>) (io.vertx.core.Handler<?>) handler);
+            return;
+        }
         StreamEvents events = new StreamEvents(handler);
         ctx.pipeline().replace(ctx.handler(), StreamEvents.NAME, events);
         ctx = ctx.pipeline().context(events);
