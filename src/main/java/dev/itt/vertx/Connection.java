@@ -5,7 +5,9 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.net.impl.NetSocketInternal;
 import io.vertx.core.net.impl.VertxHandler;
 import java.util.function.Consumer;
@@ -81,14 +83,17 @@ public final class Connection implements Runnable {
      *
      * <p>Vert.x's handler leaves the pipeline, and with it Vert.x's socket object and all it holds (its inbound
      * queue, close promises, handler slots: about 450 bytes for every idle stream); from here on this connection
-     * reaches the channel only. Call before the socket's first read, on its event loop (called elsewhere, Vert.x's
-     * handler and socket stay).
+     * reaches the channel only, and the callbacks still run on the socket's Vert.x context (see
+     * {@link StreamEvents}). Call before the socket's first read, on its event loop (called elsewhere, or for a
+     * socket whose context is another loop's, Vert.x's handler and socket stay).
      */
     @SuppressWarnings("unchecked")
     public void handleAll(io.vertx.core.Handler<Object> handler) {
-        if (!ctx.executor().inEventLoop()) {
-            // Netty would call back on the socket's own loop, not this (the stream's session's) thread: Vert.x's
-            // handler stays, and its dispatch to the socket's context with it. Vert.x erases the handlers' types:
+        ContextInternal context = ((ConnectionBase) socket).getContext();
+        if (!ctx.executor().inEventLoop() || context.nettyEventLoop() != ctx.executor()) {
+            // Netty would call back on the socket's own loop, not this (the stream's session's) thread, or on a
+            // loop that is not its context's: Vert.x's handler stays, and its dispatch to the socket's context with
+            // it (it runs the callbacks there). Vert.x erases the handlers' types:
             // the same object takes the Throwable and the null these callbacks pass.
             socket.messageHandler(handler);
             socket.eventHandler(handler);
@@ -97,7 +102,7 @@ public final class Connection implements Runnable {
             socket.closeHandler((io.vertx.core.Handler<Void>) (io.vertx.core.Handler<?>) handler);
             return;
         }
-        StreamEvents events = new StreamEvents(handler);
+        StreamEvents events = new StreamEvents(context, handler);
         ctx.pipeline().replace(ctx.handler(), StreamEvents.NAME, events);
         ctx = ctx.pipeline().context(events);
         socket = null;

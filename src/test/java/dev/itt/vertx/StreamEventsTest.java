@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.net.NetServer;
@@ -92,6 +93,60 @@ class StreamEventsTest {
                     got += n;
                 }
                 assertEquals(BULK, got, "bytes written before the close, all delivered");
+            }
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * What a callback starts belongs to the socket's context, as under Vert.x's handler: a timer set when the socket
+     * closes (as the agent's redial once a stream's end closed its session) fires on that context and its loop,
+     * not on a context Vert.x makes up, on another loop, for a thread it finds running none.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "epoll"})
+    void aStreamSocketsCallbacksRunOnItsVertxContextAndWhatTheyStartStaysThere(String transport) throws Exception {
+        // more loops than one, so that a context made up elsewhere would most likely get another
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(4)
+                .setPreferNativeTransport(transport.equals("epoll")));
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        try {
+            assertEquals(transport.equals("epoll"), vertx.isNativeTransportEnabled(), "transport " + transport);
+            NetServer server = vertx.createNetServer().connectHandler(s -> {
+                HalfClose.enable(s);
+                Context socketContext = Vertx.currentContext();
+                Thread loop = Thread.currentThread();
+                Connection c = new Connection(s);
+                c.handleAll(msg -> {
+                    String on = Vertx.currentContext() == socketContext ? "on the socket's context"
+                            : "on context " + Vertx.currentContext();
+                    if (msg instanceof ByteBuf b) {
+                        b.release();
+                        seen.add("read " + on);
+                    } else if (HalfClose.isInputShutdown(msg)) {
+                        seen.add("fin " + on);
+                        c.close();
+                    } else if (msg == null && !c.isOpen()) {
+                        seen.add("closed " + on);
+                        vertx.setTimer(1, id -> seen.add("timer " + (Vertx.currentContext() == socketContext
+                                && Thread.currentThread() == loop ? "on the socket's context and loop"
+                                : "on context " + Vertx.currentContext() + ", " + Thread.currentThread().getName()
+                                        + " (the socket's: " + loop.getName() + ")")));
+                    }
+                });
+                seen.add(c.socket() == null ? "socket let go" : "socket kept");
+            });
+            server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+            try (Socket user = new Socket("127.0.0.1", server.actualPort())) {
+                assertEquals("socket let go", seen.poll(20, TimeUnit.SECONDS));
+                user.getOutputStream().write('x');
+                assertEquals("read on the socket's context", seen.poll(20, TimeUnit.SECONDS));
+                user.shutdownOutput();
+                assertEquals("fin on the socket's context", seen.poll(20, TimeUnit.SECONDS));
+                assertEquals(-1, user.getInputStream().read(), "the socket closed after the FIN");
+                assertEquals("closed on the socket's context", seen.poll(20, TimeUnit.SECONDS));
+                assertEquals("timer on the socket's context and loop", seen.poll(20, TimeUnit.SECONDS));
             }
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
