@@ -70,7 +70,7 @@ final class AccessLog implements UserClosed {
 
     /** The one place the ending is decided, from what the bridge saw and what only the end knows. */
     private Ending ending(Connection user, MuxStream stream, How how, ErrorCode code) {
-        if (SocketWatch.closedIdle(user.socket())) {
+        if (SocketWatch.closedIdle(user)) {
             return Ending.IDLE_TIMEOUT;
         }
         return switch (how) {

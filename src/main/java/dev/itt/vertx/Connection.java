@@ -5,7 +5,9 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.net.impl.NetSocketInternal;
 import io.vertx.core.net.impl.VertxHandler;
 import java.util.function.Consumer;
@@ -14,7 +16,8 @@ import org.jboss.logging.Logger;
 /**
  * A Vert.x socket as the data path needs it: bytes in as Netty's pooled {@link ByteBuf}s (Vert.x's own data
  * handler copies every read into a heap buffer), bytes out without a flush per write (one flush per event-loop
- * turn), and read pause/resume on the channel itself. Used only on the socket's event loop.
+ * turn), and read pause/resume on the channel itself. A tunnel connection keeps Vert.x's socket; a stream's socket
+ * lets go of it once {@link #handleAll} has its callbacks come from Netty. Used only on the socket's event loop.
  */
 public final class Connection implements Runnable {
     /**
@@ -24,9 +27,11 @@ public final class Connection implements Runnable {
     private static final io.netty.channel.AdaptiveRecvByteBufAllocator SHARED_READS =
             new io.netty.channel.AdaptiveRecvByteBufAllocator();
 
-    private final NetSocketInternal socket;
     private static final Logger LOG = Logger.getLogger(Connection.class);
-    private final ChannelHandlerContext ctx;
+    /** Vert.x's socket; null once {@link #handleAll} has taken the channel from it. */
+    private NetSocketInternal socket;
+    /** The context writes and reads go through: Vert.x's handler's, then {@link StreamEvents}'. */
+    private ChannelHandlerContext ctx;
     private boolean flushScheduled;
     // No field for the channel (ctx.channel() is a field read in Netty): 8 bytes less on every idle socket.
 
@@ -59,25 +64,48 @@ public final class Connection implements Runnable {
         ctx.channel().config().setRecvByteBufAllocator(new io.netty.channel.AdaptiveRecvByteBufAllocator(64, 16 * 1024, max));
     }
 
+    /** Vert.x's socket, for the tunnel connection; null for a stream's socket once {@link #handleAll} ran. */
     public NetSocket socket() {
         return socket;
     }
 
+    /** Whether the socket speaks TLS (a {@code listen-tls} user). */
+    public boolean isSsl() {
+        return ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
+    }
+
     /**
-     * Every callback of the socket into one handler object, as an idle stream's socket should cost as little as
-     * it can: what arrives says which callback it is. A {@link ByteBuf} is a read (the handler owns it); a
-     * {@link Throwable} an error; {@code null} is the write queue draining while the socket is open, or the
-     * socket closing once it is not (see {@link #isOpen()}); anything else is a channel event such as the peer's
-     * FIN ({@link HalfClose#isInputShutdown}).
+     * Every callback of the socket into one handler object, straight from Netty, as an idle stream's socket should
+     * cost as little as it can: what arrives says which callback it is. A {@link ByteBuf} is a read (the handler
+     * owns it); a {@link Throwable} an error (the socket then closes); {@code null} is the write queue draining
+     * while the socket is open, or the socket closing once it is not (see {@link #isOpen()}); anything else is a
+     * channel event such as the peer's FIN ({@link HalfClose#isInputShutdown}).
+     *
+     * <p>Vert.x's handler leaves the pipeline, and with it Vert.x's socket object and all it holds (its inbound
+     * queue, close promises, handler slots: about 450 bytes for every idle stream); from here on this connection
+     * reaches the channel only, and the callbacks still run on the socket's Vert.x context (see
+     * {@link StreamEvents}). Call before the socket's first read, on its event loop (called elsewhere, or for a
+     * socket whose context is another loop's, Vert.x's handler and socket stay).
      */
     @SuppressWarnings("unchecked")
     public void handleAll(io.vertx.core.Handler<Object> handler) {
-        socket.messageHandler(handler);
-        socket.eventHandler(handler);
-        // Vert.x erases the type: the same object takes the Throwable and the null these callbacks pass.
-        socket.exceptionHandler((io.vertx.core.Handler<Throwable>) (io.vertx.core.Handler<?>) handler);
-        socket.drainHandler((io.vertx.core.Handler<Void>) (io.vertx.core.Handler<?>) handler);
-        socket.closeHandler((io.vertx.core.Handler<Void>) (io.vertx.core.Handler<?>) handler);
+        ContextInternal context = ((ConnectionBase) socket).getContext();
+        if (!ctx.executor().inEventLoop() || context.nettyEventLoop() != ctx.executor()) {
+            // Netty would call back on the socket's own loop, not this (the stream's session's) thread, or on a
+            // loop that is not its context's: Vert.x's handler stays, and its dispatch to the socket's context with
+            // it (it runs the callbacks there). Vert.x erases the handlers' types:
+            // the same object takes the Throwable and the null these callbacks pass.
+            socket.messageHandler(handler);
+            socket.eventHandler(handler);
+            socket.exceptionHandler((io.vertx.core.Handler<Throwable>) (io.vertx.core.Handler<?>) handler);
+            socket.drainHandler((io.vertx.core.Handler<Void>) (io.vertx.core.Handler<?>) handler);
+            socket.closeHandler((io.vertx.core.Handler<Void>) (io.vertx.core.Handler<?>) handler);
+            return;
+        }
+        StreamEvents events = new StreamEvents(context, handler);
+        ctx.pipeline().replace(ctx.handler(), StreamEvents.NAME, events);
+        ctx = ctx.pipeline().context(events);
+        socket = null;
     }
 
     /** Each read, as a buffer the consumer owns. */
@@ -142,9 +170,15 @@ public final class Connection implements Runnable {
         return ctx.channel().isActive();
     }
 
-    /** Flushes what is queued, then closes. */
+    /** Flushes what is queued, then closes (under TLS, Netty's TLS handler sends its close_notify first). */
     public void close() {
-        socket.close();
+        if (socket != null) {
+            socket.close();
+        } else {
+            // as Vert.x's own close: once the last write has gone out, not dropping what the kernel has not taken
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        }
     }
 
     /**
@@ -152,7 +186,7 @@ public final class Connection implements Runnable {
      * {@code graceMillis} later (Vert.x's close waits for the flush, which a peer that reads nothing never lets end).
      */
     public void close(long graceMillis) {
-        socket.close();
+        close();
         ctx.executor().schedule(() -> {
             if (ctx.channel().isOpen()) {
                 LOG.infof("connection %s dropped: %d bytes were still queued %d ms after its close (the peer reads"
@@ -177,6 +211,11 @@ public final class Connection implements Runnable {
     /** The Netty channel, for the adapters of this package that need more of it. */
     io.netty.channel.Channel channel() {
         return ctx.channel();
+    }
+
+    /** The context this connection writes through, for the adapters of this package. */
+    ChannelHandlerContext context() {
+        return ctx;
     }
 
     /**

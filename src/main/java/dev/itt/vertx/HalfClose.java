@@ -35,6 +35,11 @@ public final class HalfClose {
         channel(socket).config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
     }
 
+    /** {@link #closeOnPeerFin(NetSocket)} for a stream's connection. */
+    static void closeOnPeerFin(Connection connection) {
+        connection.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+    }
+
     /** True for the channel event that says the peer shut down its write side. */
     public static boolean isInputShutdown(Object event) {
         return event == ChannelInputShutdownEvent.INSTANCE;
@@ -42,7 +47,15 @@ public final class HalfClose {
 
     /** Sends FIN once everything written before has gone out; {@code done} runs after (or if the socket is gone). */
     public static void shutdownOutput(NetSocket socket, Runnable done) {
-        ChannelHandlerContext ctx = ((NetSocketInternal) socket).channelHandlerContext();
+        shutdownOutput(((NetSocketInternal) socket).channelHandlerContext(), done);
+    }
+
+    /** {@link #shutdownOutput(NetSocket, Runnable)} for a stream's connection. */
+    static void shutdownOutput(Connection connection, Runnable done) {
+        shutdownOutput(connection.context(), done);
+    }
+
+    private static void shutdownOutput(ChannelHandlerContext ctx, Runnable done) {
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
             Channel ch = ctx.channel();
             if (!written.isSuccess() || !ch.isActive() || !(ch instanceof DuplexChannel duplex)) {

@@ -9,7 +9,6 @@ import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.util.NetUtil;
-import io.vertx.core.net.impl.NetSocketInternal;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -69,7 +68,7 @@ public final class ProxyHeader {
      * bytes take the path of every later write; the encoder runs at once on the event loop, and leaves again.
      */
     private static void encode(Connection upstream, HAProxyMessage message) {
-        ChannelHandlerContext ctx = ((NetSocketInternal) upstream.socket()).channelHandlerContext();
+        ChannelHandlerContext ctx = upstream.context();
         ctx.pipeline().addBefore(ctx.name(), ENCODER, HAProxyMessageEncoder.INSTANCE);
         try {
             ctx.write(message, ctx.voidPromise());

@@ -37,8 +37,8 @@ public final class SocketWatch {
     }
 
     /** Whether {@link #closeWhenIdle} closed this socket. */
-    public static boolean closedIdle(NetSocket socket) {
-        return channel(socket).hasAttr(IDLE_CLOSED);
+    public static boolean closedIdle(Connection socket) {
+        return socket.channel().hasAttr(IDLE_CLOSED);
     }
 
     private static Channel channel(NetSocket socket) {

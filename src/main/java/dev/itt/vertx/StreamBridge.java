@@ -193,7 +193,7 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
             return;
         }
         peerFinFirst = !inputDone;
-        if (inputDone || socket.socket().isSsl()) {
+        if (inputDone || socket.isSsl()) {
             // Both directions are done: close sends the FIN after what is queued, as a half-close would, with
             // one system call and one flush listener less on each short connection. A TLS user (listen-tls) gets
             // no half-close: a bare FIN without close_notify would look like a truncation attack to its TLS stack.
@@ -201,13 +201,13 @@ public final class StreamBridge implements StreamHandler, Handler<Object> {
             socket.close();
             return;
         }
-        HalfClose.shutdownOutput(socket.socket(), () -> {
+        HalfClose.shutdownOutput(socket, () -> {
             outputDone = true;
             if (!inputDone) {
                 // Our direction is done, so the peer's FIN ends the connection: Netty may close the socket on it.
                 // Shutting the input instead is a system call for nothing, and once both FINs have crossed it fails
                 // with ENOTCONN, for which Netty builds an exception with a stack trace each time.
-                HalfClose.closeOnPeerFin(socket.socket());
+                HalfClose.closeOnPeerFin(socket);
             }
             closeIfDone();
         });
