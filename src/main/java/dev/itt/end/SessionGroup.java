@@ -39,6 +39,7 @@ public final class SessionGroup {
     private final SessionConfig config;
     private final Wire wire;
     private final List<Session> sessions = new ArrayList<>();
+    private final SessionPicker picker = new FewestStreams();
     /** Shared by every session of the group (one loop): what they count outlives each of them. */
     private final Tally tally = new Tally();
     private volatile EndStats stats = EndStats.none();
@@ -86,16 +87,11 @@ public final class SessionGroup {
     }
 
     /**
-     * Server: a stream for a user connected from {@code user} to {@code local}, on the live session with the fewest
-     * streams, or null if none takes it.
+     * Server: a stream for a user connected from {@code user} to {@code local}, on the live session the
+     * {@link SessionPicker} chooses ({@link FewestStreams}), or null if none takes it.
      */
     public MuxStream open(SocketAddress user, SocketAddress local) {
-        Session best = null;
-        for (Session s : sessions) {
-            if (s.acceptsStreams() && (best == null || s.streamCount() < best.streamCount())) {
-                best = s;
-            }
-        }
+        Session best = picker.pick(sessions);
         return best == null ? null : wire.open(best, user, local);
     }
 

@@ -257,7 +257,7 @@ public class TunnelEndToEndTest {
     }
 
     @Test
-    void severalAgentsShareUsersAndLosingOneResetsOnlyItsStreams() throws Exception {
+    void severalAgentsShareUsersLosingOneResetsOnlyItsStreamsAndNewUsersGoToTheLeastBusy() throws Exception {
         // a cut user drains what the server end still holds for it, at most its stream window (and the kernel's
         // buffers), before the end: well under the 16 MiB that tells a cut stream from a flowing one
         try (Target source = Target.tcp(Target.Mode.SOURCE, 200L * 1024 * 1024);
@@ -287,11 +287,21 @@ public class TunnelEndToEndTest {
             Await.until("one agent left", TunnelFixture.WAIT, () -> t.server.stats().agents() == 1);
             assertEquals(5, cut, "exactly the lost agent's users were cut");
             assertEquals(5, TunnelFixture.fresh(b).activeStreams(), "the other agent's streams are untouched");
+            // a new agent has the fewest streams: the next users all go to it, none to b, until the two are even
+            AgentEnd c = t.connectedAgent(source.address());
+            for (int i = 0; i < 3; i++) {
+                Socket s = Users.connect(t.userPort());
+                s.getInputStream().read();
+                users.add(s);
+            }
+            Await.until("the new users on the new agent", TunnelFixture.WAIT,
+                    () -> TunnelFixture.fresh(c).activeStreams() == 3);
+            assertEquals(5, TunnelFixture.fresh(b).activeStreams(), "none went to the busier agent");
             for (Socket s : users) {
                 s.close();
             }
             try (Socket fresh = Users.connect(t.userPort())) {
-                assertTrue(fresh.getInputStream().read() >= 0, "new users go to the agent that is left");
+                assertTrue(fresh.getInputStream().read() >= 0, "new users are still served once the old ones have gone");
             }
         }
     }

@@ -9,9 +9,10 @@ import java.util.function.Supplier;
 /**
  * A server session and an agent session joined by an in-memory pipe on a {@link TestLoop}: the test's own thread
  * is the sessions' thread, and settling is running the loop until nothing is left to deliver. The pipe's ends are
- * open to tests that play tricks only a pipe can, such as a peer that stops reading.
+ * open to tests that play tricks only a pipe can, such as a peer that stops reading. Public so that the ends'
+ * tests can have established sessions without sockets.
  */
-final class PipeLink implements Link {
+public final class PipeLink implements Link {
     final TestLoop loop = new TestLoop();
     final PipeTransport serverSide;
     final PipeTransport agentSide;
@@ -30,12 +31,12 @@ final class PipeLink implements Link {
         agentSide.owner(agent);
     }
 
-    static PipeLink of(String tunnel, String serverToken, String agentToken) {
+    public static PipeLink of(String tunnel, String serverToken, String agentToken) {
         return new PipeLink(TestConfigs.session(tunnel, serverToken), TestConfigs.session(tunnel, agentToken));
     }
 
     /** Runs the handshake to its end, whatever the end is. */
-    PipeLink start() {
+    public PipeLink start() {
         long now = System.nanoTime();
         server.start(now);
         agent.start(now);

@@ -210,14 +210,15 @@ class MetricsEndpointTest {
         double openedBefore = value(before, "itt_streams_opened_total", M_SERVER);
         Vertx killable = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         try (TunnelFixture second = new TunnelFixture().session(TestConfigs.session("m", MetricsTunnelResource.TOKEN))) {
+            // A stream held open on the first agent's session, opened before the new agent comes, sends the next
+            // user to the new agent's: it has fewer streams, so no tie is left to the tie-break.
+            Socket held = Users.connect(MetricsTunnelResource.mListenPort);
+            held.getOutputStream().write(new byte[10]);
+            await(1, "itt_streams_active", M_SERVER);
             AgentEnd agent = second.startAgent(killable, "127.0.0.1:" + MetricsTunnelResource.mTunnelPort,
                     MetricsTunnelResource.upstream, null);
             await(2, "itt_agents", M_SERVER);
             await(2, "itt_sessions_opened_total", M_SERVER);
-            // A stream held open on the first agent's session sends the next user to the new agent's (fewer streams).
-            Socket held = Users.connect(MetricsTunnelResource.mListenPort);
-            held.getOutputStream().write(new byte[10]);
-            await(1, "itt_streams_active", M_SERVER);
             byte[] data = new byte[50_000];
             try (Socket user = Users.connect(MetricsTunnelResource.mListenPort)) {
                 user.getOutputStream().write(data);
